@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Integration tests run against the real local lakehouse (MinIO + Iceberg REST catalog), which
+// the global setup starts (or reuses when `npm run lakehouse -- up` already started it).
+export default defineConfig({
+  test: {
+    include: ['test/**/*.integration.test.ts'],
+    globalSetup: ['test/helpers/lakehouseGlobalSetup.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    fileParallelism: false,
+  },
+});
