@@ -1,0 +1,56 @@
+/**
+ * Where the embedded local lakehouse lives: MinIO (S3 API) and Apache Iceberg's REST catalog on
+ * loopback ports. Both the `lakehouse` script that starts it and the job that writes to it resolve
+ * their settings here, from the same environment variables, so they always agree.
+ */
+
+export interface LocalLakehouse {
+  /** Host the services bind to and are reached on. */
+  readonly host: string;
+  /** MinIO's S3 API port. Env OPENAQ_LAKEHOUSE_S3_PORT, default 9000. */
+  readonly s3Port: number;
+  /** Iceberg REST catalog port. Env OPENAQ_LAKEHOUSE_CATALOG_PORT, default 8181. */
+  readonly catalogPort: number;
+  /** MinIO root user, also the S3 access key. Env OPENAQ_LAKEHOUSE_ACCESS_KEY, default "admin". */
+  readonly accessKeyId: string;
+  /** MinIO root password, also the S3 secret key. Env OPENAQ_LAKEHOUSE_SECRET_KEY, default "password". */
+  readonly secretAccessKey: string;
+  readonly region: string;
+  /** Bucket that holds the Iceberg warehouse (data and metadata files). */
+  readonly warehouseBucket: string;
+  /** Bucket that mirrors the public OpenAQ archive's key layout. */
+  readonly archiveBucket: string;
+}
+
+export const LOCAL_LAKEHOUSE_ENV = {
+  s3Port: 'OPENAQ_LAKEHOUSE_S3_PORT',
+  catalogPort: 'OPENAQ_LAKEHOUSE_CATALOG_PORT',
+  accessKeyId: 'OPENAQ_LAKEHOUSE_ACCESS_KEY',
+  secretAccessKey: 'OPENAQ_LAKEHOUSE_SECRET_KEY',
+} as const;
+
+export function resolveLocalLakehouse(env: Readonly<Record<string, string | undefined>>): LocalLakehouse {
+  return {
+    host: '127.0.0.1',
+    s3Port: parsePort(env, LOCAL_LAKEHOUSE_ENV.s3Port, 9000),
+    catalogPort: parsePort(env, LOCAL_LAKEHOUSE_ENV.catalogPort, 8181),
+    accessKeyId: env[LOCAL_LAKEHOUSE_ENV.accessKeyId] || 'admin',
+    secretAccessKey: env[LOCAL_LAKEHOUSE_ENV.secretAccessKey] || 'password',
+    region: 'us-east-1',
+    warehouseBucket: 'warehouse',
+    archiveBucket: 'openaq-data-archive',
+  };
+}
+
+export const s3EndpointUrl = (lake: LocalLakehouse): string => `http://${lake.host}:${lake.s3Port}`;
+export const catalogUrl = (lake: LocalLakehouse): string => `http://${lake.host}:${lake.catalogPort}`;
+
+function parsePort(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1024 || port > 65535) {
+    throw new Error(`config: Expected \`${name}\` to be a port number from 1024 to 65535, got \`${raw}\``);
+  }
+  return port;
+}

@@ -1,0 +1,71 @@
+import { rm } from 'node:fs/promises';
+import type { LocalLakehouse } from '../../job/localLakehouse.ts';
+import { installDuckdbExtensions } from './installDuckdbExtensions.ts';
+import { installMinio } from './installMinio.ts';
+import { installPyIceberg } from './installPyIceberg.ts';
+import { installRestCatalog } from './installRestCatalog.ts';
+import type { LakehouseLayout } from './layout.ts';
+import { ensureBucket, localS3Client } from './s3Admin.ts';
+import { serviceState, startService, stopService, type ServiceState } from './serviceProcess.ts';
+import { minioService, restCatalogService } from './services.ts';
+
+export interface InstalledParts {
+  readonly minioBinary: string;
+  readonly restCatalogClasspath: string;
+  readonly pyIcebergPython: string;
+}
+
+export interface UpResult {
+  /** Services this call started (the rest were already running and are reused). */
+  readonly started: readonly string[];
+}
+
+type Log = (line: string) => void;
+
+/** Installs what is missing; every part is cached, so a warm call only checks files. */
+export async function installLakehouse(layout: LakehouseLayout, log: Log): Promise<InstalledParts> {
+  // Builds are CPU-bound and the machine may have two cores: one at a time is as fast and clearer.
+  await installDuckdbExtensions(layout, log);
+  const minioBinary = await installMinio(layout, log);
+  const restCatalogClasspath = await installRestCatalog(layout, log);
+  const pyIcebergPython = await installPyIceberg(layout, log);
+  return { minioBinary, restCatalogClasspath, pyIcebergPython };
+}
+
+export async function lakehouseUp(layout: LakehouseLayout, lake: LocalLakehouse, log: Log): Promise<UpResult> {
+  const parts = await installLakehouse(layout, log);
+  const started: string[] = [];
+  if (await startService(layout, minioService(layout, lake, parts.minioBinary))) started.push('minio');
+  const s3 = localS3Client(lake);
+  try {
+    await ensureBucket(s3, lake.warehouseBucket);
+    await ensureBucket(s3, lake.archiveBucket);
+  } finally {
+    s3.destroy();
+  }
+  if (await startService(layout, restCatalogService(layout, lake, parts.restCatalogClasspath))) {
+    started.push('rest-catalog');
+  }
+  return { started };
+}
+
+/** Stops the services this checkout started, catalog first. Returns the ones it stopped. */
+export async function lakehouseDown(layout: LakehouseLayout): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const name of ['rest-catalog', 'minio']) if (await stopService(layout, name)) stopped.push(name);
+  return stopped;
+}
+
+export async function lakehouseStatus(layout: LakehouseLayout, lake: LocalLakehouse): Promise<ServiceState[]> {
+  // The specs are only used for their names and health URLs here; paths need not be installed.
+  return [
+    await serviceState(layout, minioService(layout, lake, '')),
+    await serviceState(layout, restCatalogService(layout, lake, '')),
+  ];
+}
+
+/** Stops the services and deletes all lakehouse data (catalog, warehouse, mirror). Keeps the cache. */
+export async function lakehouseReset(layout: LakehouseLayout): Promise<void> {
+  await lakehouseDown(layout);
+  await rm(layout.dataDir, { recursive: true, force: true });
+}

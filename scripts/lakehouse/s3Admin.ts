@@ -1,0 +1,47 @@
+import {
+  BucketAlreadyOwnedByYou,
+  CreateBucketCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { s3EndpointUrl, type LocalLakehouse } from '../../job/localLakehouse.ts';
+
+/** Administrative S3 calls on the local MinIO: buckets and seeding the archive mirror. */
+export function localS3Client(lake: LocalLakehouse): S3Client {
+  return new S3Client({
+    endpoint: s3EndpointUrl(lake),
+    region: lake.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: lake.accessKeyId, secretAccessKey: lake.secretAccessKey },
+  });
+}
+
+export async function ensureBucket(client: S3Client, bucket: string): Promise<void> {
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (err) {
+    if (!(err instanceof BucketAlreadyOwnedByYou)) throw err;
+  }
+}
+
+export async function putObject(client: S3Client, bucket: string, key: string, body: Uint8Array): Promise<void> {
+  await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+}
+
+/** Deletes every object under a prefix; returns how many. */
+export async function deletePrefix(client: S3Client, bucket: string, prefix: string): Promise<number> {
+  let deleted = 0;
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+    if (keys.length > 0) {
+      await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+      deleted += keys.length;
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return deleted;
+}

@@ -1,0 +1,54 @@
+import PQueue from 'p-queue';
+import type { LocalLakehouse } from '../../job/localLakehouse.ts';
+import { parseArchiveDay } from '../../job/source/archiveDay.ts';
+import { generateArchive } from '../mirror/generateArchive.ts';
+import { ensureBucket, localS3Client, putObject } from './s3Admin.ts';
+
+export interface SeedOptions {
+  readonly from: string;
+  readonly to: string;
+  readonly stations: number;
+  readonly seed: number;
+}
+
+export interface SeedSummary {
+  readonly files: number;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+/** Uploads a generated archive window into the mirror bucket, keyed exactly like the real archive. */
+export async function seedMirror(lake: LocalLakehouse, options: SeedOptions, log: (line: string) => void): Promise<SeedSummary> {
+  if (!Number.isInteger(options.stations) || options.stations < 1) {
+    throw new Error(`seed: Expected \`--stations\` to be an integer >= 1, got \`${options.stations}\``);
+  }
+  const from = parseArchiveDay(options.from);
+  const to = parseArchiveDay(options.to);
+  if (from > to) throw new Error(`seed: \`--from\` ${from} is after \`--to\` ${to}`);
+  const client = localS3Client(lake);
+  const queue = new PQueue({ concurrency: 32 });
+  let files = 0;
+  let rows = 0;
+  let bytes = 0;
+  let failure: unknown;
+  try {
+    await ensureBucket(client, lake.archiveBucket);
+    for (const file of generateArchive({ from, to, stations: options.stations, seed: options.seed })) {
+      // Back-pressure: keep the generator at most a few batches ahead of the uploads.
+      if (queue.size > 256) await queue.onSizeLessThan(128);
+      files += 1;
+      rows += file.rows.length;
+      bytes += file.body.byteLength;
+      if (failure) break;
+      queue
+        .add(() => putObject(client, lake.archiveBucket, file.key, file.body))
+        .catch((err: unknown) => (failure ??= err));
+      if (files % 5000 === 0) log(`seed: ${files} files`);
+    }
+    await queue.onIdle();
+    if (failure) throw failure;
+  } finally {
+    client.destroy();
+  }
+  return { files, rows, bytes };
+}

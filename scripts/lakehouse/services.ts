@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { LOCAL_LAKEHOUSE_ENV, catalogUrl, s3EndpointUrl, type LocalLakehouse } from '../../job/localLakehouse.ts';
+import type { LakehouseLayout } from './layout.ts';
+import type { ServiceSpec } from './serviceProcess.ts';
+
+export function minioService(layout: LakehouseLayout, lake: LocalLakehouse, binary: string): ServiceSpec {
+  return {
+    name: 'minio',
+    command: binary,
+    args: ['server', join(layout.dataDir, 'minio'), '--address', `${lake.host}:${lake.s3Port}`, '--quiet'],
+    env: {
+      MINIO_ROOT_USER: lake.accessKeyId,
+      MINIO_ROOT_PASSWORD: lake.secretAccessKey,
+      MINIO_BROWSER: 'off',
+      MINIO_UPDATE: 'off',
+    },
+    host: lake.host,
+    port: lake.s3Port,
+    portVariable: LOCAL_LAKEHOUSE_ENV.s3Port,
+    healthUrl: `${s3EndpointUrl(lake)}/minio/health/live`,
+    startTimeoutMs: 60_000,
+  };
+}
+
+/**
+ * Apache Iceberg's REST catalog server, configured through CATALOG_* variables (CATALOG_A_B__C
+ * becomes property a.b-c): a JDBC catalog in a SQLite file so the catalog survives restarts, and
+ * S3FileIO writing metadata to MinIO's warehouse bucket.
+ */
+export function restCatalogService(layout: LakehouseLayout, lake: LocalLakehouse, classpathDir: string): ServiceSpec {
+  return {
+    name: 'rest-catalog',
+    command: 'java',
+    args: ['-Xmx512m', '-cp', `${classpathDir}/*`, 'org.apache.iceberg.rest.RESTCatalogServer'],
+    env: {
+      AWS_ACCESS_KEY_ID: lake.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: lake.secretAccessKey,
+      AWS_REGION: lake.region,
+      CATALOG_CATALOG__IMPL: 'org.apache.iceberg.jdbc.JdbcCatalog',
+      CATALOG_URI: `jdbc:sqlite:${join(layout.dataDir, 'iceberg-catalog.db')}`,
+      CATALOG_JDBC_USER: 'user',
+      CATALOG_JDBC_PASSWORD: 'password',
+      CATALOG_WAREHOUSE: `s3://${lake.warehouseBucket}/`,
+      CATALOG_IO__IMPL: 'org.apache.iceberg.aws.s3.S3FileIO',
+      CATALOG_S3_ENDPOINT: s3EndpointUrl(lake),
+      CATALOG_S3_PATH__STYLE__ACCESS: 'true',
+      CATALOG_REST_PORT: String(lake.catalogPort),
+    },
+    host: lake.host,
+    port: lake.catalogPort,
+    portVariable: LOCAL_LAKEHOUSE_ENV.catalogPort,
+    healthUrl: `${catalogUrl(lake)}/v1/config`,
+    startTimeoutMs: 90_000,
+  };
+}
