@@ -67,7 +67,7 @@ const RULES: readonly Rule[] = [
   },
   {
     kind: 'unreachable',
-    pattern: /Could not establish connection|Connection refused|ECONNREFUSED|Couldn't connect|Failed to connect|Could not resolve host|ENOTFOUND/i,
+    pattern: /Could not connect to server|Could not establish connection|Connection refused|ECONNREFUSED|Couldn't connect|Failed to connect|Could not resolve host|ENOTFOUND/i,
     hint: 'nothing answers there: start the local lakehouse with `npm run lakehouse -- up`, or check the endpoint',
   },
   {

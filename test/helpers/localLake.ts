@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { quotedIdentifier } from '@duckdb/node-api';
+import type { RestCatalogTarget } from '../../job/lake/catalogTarget.ts';
+import { withLake, type DuckDBSettings, type LakeSession } from '../../job/lake/lakeSession.ts';
+import { catalogUrl, resolveLocalLakehouse, type LocalLakehouse } from '../../job/localLakehouse.ts';
+import { resolveLayout } from '../../scripts/lakehouse/layout.ts';
+
+export const localLake: LocalLakehouse = resolveLocalLakehouse(process.env);
+
+export const duckdbSettings: DuckDBSettings = {
+  extensionDirectory: resolveLayout(process.env).extensionDir,
+  memoryLimit: '2GB',
+  tempDirectory: join(tmpdir(), 'openaq-lakehouse-test-spill'),
+  threads: 2,
+};
+
+export function localTarget(overrides: Partial<RestCatalogTarget['storage']> = {}): RestCatalogTarget {
+  return {
+    kind: 'rest',
+    endpoint: catalogUrl(localLake),
+    warehouse: '',
+    storage: {
+      endpoint: `${localLake.host}:${localLake.s3Port}`,
+      useSsl: false,
+      urlStyle: 'path',
+      region: localLake.region,
+      accessKeyId: localLake.accessKeyId,
+      secretAccessKey: localLake.secretAccessKey,
+      ...overrides,
+    },
+  };
+}
+
+/** A namespace of its own for one test file, so tests never see each other's tables. */
+export const uniqueNamespace = (prefix: string): string => `${prefix}_${randomBytes(4).toString('hex')}`;
+
+export const withLocalLake = <T>(fn: (session: LakeSession) => Promise<T>): Promise<T> =>
+  withLake(duckdbSettings, localTarget(), fn);
+
+/** Drops a test namespace and its tables, purging their files. */
+export async function dropNamespace(namespace: string): Promise<void> {
+  await withLocalLake(async ({ connection, catalog }) => {
+    const tables = await connection.runAndReadAll(
+      `SELECT table_name FROM information_schema.tables WHERE table_catalog = $catalog AND table_schema = $namespace`,
+      { catalog, namespace },
+    );
+    for (const [table] of tables.getRows() as [string][]) {
+      await connection.run(`DROP TABLE ${[catalog, namespace, table].map(quotedIdentifier).join('.')}`);
+    }
+    await connection.run(`DROP SCHEMA IF EXISTS ${quotedIdentifier(catalog)}.${quotedIdentifier(namespace)}`);
+  });
+}
