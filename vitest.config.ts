@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Unit tests: no services, no network, fast.
+// `npm test` runs both projects in one run, so one summary counts them all.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/**/*.integration.test.ts', 'node_modules/**'],
+    projects: ['vitest.unit.config.ts', 'vitest.integration.config.ts'],
+    reporters: ['default', './test/helpers/closingLineReporter.ts'],
   },
 });

@@ -21,7 +21,12 @@ export type ErrorKind =
   | 'setup'
   | 'unknown';
 
-const RETRYABLE: ReadonlySet<ErrorKind> = new Set(['commit-conflict', 'commit-state-unknown', 'transient', 'unknown']);
+const RETRYABLE: ReadonlySet<ErrorKind> = new Set([
+  'commit-conflict',
+  'commit-state-unknown',
+  'transient',
+  'unknown',
+]);
 
 export class LakehouseError extends Error {
   readonly kind: ErrorKind;
@@ -57,7 +62,8 @@ const RULES: readonly Rule[] = [
   },
   {
     kind: 'credentials',
-    pattern: /InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|InvalidToken|UnrecognizedClient|Unauthorized_401|\b401\b|invalid_client/i,
+    pattern:
+      /InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|InvalidToken|UnrecognizedClient|Unauthorized_401|\b401\b|invalid_client/i,
     hint: 'the credentials were refused: check the access key and secret (locally OPENAQ_LAKEHOUSE_ACCESS_KEY / OPENAQ_LAKEHOUSE_SECRET_KEY; on AWS, the credential chain)',
   },
   {
@@ -67,7 +73,8 @@ const RULES: readonly Rule[] = [
   },
   {
     kind: 'unreachable',
-    pattern: /Could not connect to server|Could not establish connection|Connection refused|ECONNREFUSED|Couldn't connect|Failed to connect|Could not resolve host|ENOTFOUND/i,
+    pattern:
+      /Could not connect to server|Could not establish connection|Connection refused|ECONNREFUSED|Couldn't connect|Failed to connect|Could not resolve host|ENOTFOUND/i,
     hint: 'nothing answers there: start the local lakehouse with `npm run lakehouse -- up`, or check the endpoint',
   },
   {
@@ -77,7 +84,8 @@ const RULES: readonly Rule[] = [
   },
   {
     kind: 'transient',
-    pattern: /SlowDown|Throttl|TooManyRequests|\b429\b|\b50[0-4]\b|ServiceUnavailable|InternalError|ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|timed? ?out/i,
+    pattern:
+      /SlowDown|Throttl|TooManyRequests|\b429\b|\b50[0-4]\b|ServiceUnavailable|InternalError|ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|timed? ?out/i,
     hint: 'a temporary failure; it is retried with backoff',
   },
   {
@@ -87,7 +95,8 @@ const RULES: readonly Rule[] = [
   },
   {
     kind: 'setup',
-    pattern: /Extension .* not found|Failed to download extension|Unhandled options|Invalid Input Error/i,
+    pattern:
+      /Extension .* not found|Failed to download extension|Unhandled options|Invalid Input Error/i,
     hint: 'a setup problem: see the message',
   },
 ];
@@ -99,7 +108,9 @@ export function classify(err: unknown, action: string): LakehouseError {
   const rule = RULES.find((candidate) => candidate.pattern.test(text));
   const kind = rule?.kind ?? 'unknown';
   const hint = rule ? `; ${rule.hint}` : '';
-  return new LakehouseError(kind, `lake: cannot ${action}: ${firstLines(text)}${hint}`, { cause: err });
+  return new LakehouseError(kind, `lake: cannot ${action}: ${firstLines(text)}${hint}`, {
+    cause: err,
+  });
 }
 
 function errorText(err: unknown): string {

@@ -29,7 +29,9 @@ export const LOCAL_LAKEHOUSE_ENV = {
   secretAccessKey: 'OPENAQ_LAKEHOUSE_SECRET_KEY',
 } as const;
 
-export function resolveLocalLakehouse(env: Readonly<Record<string, string | undefined>>): LocalLakehouse {
+export function resolveLocalLakehouse(
+  env: Readonly<Record<string, string | undefined>>,
+): LocalLakehouse {
   return {
     host: '127.0.0.1',
     s3Port: parsePort(env, LOCAL_LAKEHOUSE_ENV.s3Port, 9000),
@@ -43,14 +45,21 @@ export function resolveLocalLakehouse(env: Readonly<Record<string, string | unde
 }
 
 export const s3EndpointUrl = (lake: LocalLakehouse): string => `http://${lake.host}:${lake.s3Port}`;
-export const catalogUrl = (lake: LocalLakehouse): string => `http://${lake.host}:${lake.catalogPort}`;
+export const catalogUrl = (lake: LocalLakehouse): string =>
+  `http://${lake.host}:${lake.catalogPort}`;
 
-function parsePort(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number): number {
+function parsePort(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  fallback: number,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 1024 || port > 65535) {
-    throw new Error(`config: Expected \`${name}\` to be a port number from 1024 to 65535, got \`${raw}\``);
+    throw new Error(
+      `config: Expected \`${name}\` to be a port number from 1024 to 65535, got \`${raw}\``,
+    );
   }
   return port;
 }

@@ -5,14 +5,7 @@
  */
 
 export type IcebergPrimitive =
-  | 'boolean'
-  | 'int'
-  | 'long'
-  | 'double'
-  | 'date'
-  | 'timestamp'
-  | 'timestamptz'
-  | 'string';
+  'boolean' | 'int' | 'long' | 'double' | 'date' | 'timestamp' | 'timestamptz' | 'string';
 
 export interface ColumnDefinition {
   readonly name: string;
@@ -50,7 +43,12 @@ const column = (
 const lineageColumns: readonly ColumnDefinition[] = [
   column('source_key', 'string', true, 'S3 key of the archive file the row came from'),
   column('source_etag', 'string', true, 'ETag of that file when it was loaded'),
-  column('source_line', 'int', true, 'Line number of the row in the decompressed file (header is line 1)'),
+  column(
+    'source_line',
+    'int',
+    true,
+    'Line number of the row in the decompressed file (header is line 1)',
+  ),
   column('run_id', 'string', true, 'Id of the job run that loaded the row'),
   column('ingested_at', 'timestamptz', true, 'When the row was committed'),
 ];
@@ -102,7 +100,12 @@ export const REJECTS: TableDefinition = {
   columns: [
     column('source_key', 'string', true, 'S3 key of the archive file'),
     column('source_etag', 'string', true, 'ETag of that file when it was read'),
-    column('line_number', 'int', false, 'Line in the decompressed file; null when the whole file is rejected'),
+    column(
+      'line_number',
+      'int',
+      false,
+      'Line in the decompressed file; null when the whole file is rejected',
+    ),
     column('scope', 'string', true, "'row' or 'file'"),
     column('reason', 'string', true, 'Why it was rejected'),
     column('raw_text', 'string', false, 'The raw line (or the start of the file), for inspection'),

@@ -9,7 +9,8 @@ export function duckdbVersion(): string {
   const require = createRequire(import.meta.url);
   const { version } = require('@duckdb/node-api/package.json') as { version: string };
   const match = /^(\d+\.\d+\.\d+)/.exec(version);
-  if (!match?.[1]) throw new Error(`duckdb: cannot read a version from @duckdb/node-api "${version}"`);
+  if (!match?.[1])
+    throw new Error(`duckdb: cannot read a version from @duckdb/node-api "${version}"`);
   return match[1];
 }
 
@@ -21,6 +22,10 @@ export function duckdbPlatform(arch: string = process.arch): string {
 }
 
 /** Path of an extension's binary inside an extension directory. */
-export function extensionFile(extensionDir: string, name: ExtensionName, version = duckdbVersion()): string {
+export function extensionFile(
+  extensionDir: string,
+  name: ExtensionName,
+  version = duckdbVersion(),
+): string {
   return `${extensionDir}/v${version}/${duckdbPlatform()}/${name}.duckdb_extension`;
 }

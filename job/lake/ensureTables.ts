@@ -29,7 +29,9 @@ export async function ensureTables(
   const columnsAdded: string[] = [];
   const partitioned: string[] = [];
   try {
-    await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quotedIdentifier(catalog)}.${quotedIdentifier(namespace)}`);
+    await connection.run(
+      `CREATE SCHEMA IF NOT EXISTS ${quotedIdentifier(catalog)}.${quotedIdentifier(namespace)}`,
+    );
     const existing = await existingColumns(session, namespace);
     for (const table of tables) {
       const name = qualifiedName(catalog, namespace, table.name);
@@ -39,7 +41,9 @@ export async function ensureTables(
         created.push(table.name);
       } else {
         for (const column of table.columns.filter((c) => !columns.has(c.name))) {
-          await connection.run(`ALTER TABLE ${name} ADD COLUMN ${columnSql({ ...column, required: false })}`);
+          await connection.run(
+            `ALTER TABLE ${name} ADD COLUMN ${columnSql({ ...column, required: false })}`,
+          );
           columnsAdded.push(`${table.name}.${column.name}`);
         }
       }
@@ -53,14 +57,19 @@ export async function ensureTables(
 
 /** Columns of each existing table. DESCRIBE loads the table: information_schema alone may show a
  * placeholder column for tables the extension has not loaded yet. */
-async function existingColumns(session: LakeSession, namespace: string): Promise<Map<string, Set<string>>> {
+async function existingColumns(
+  session: LakeSession,
+  namespace: string,
+): Promise<Map<string, Set<string>>> {
   const listed = await session.connection.runAndReadAll(
     `SELECT table_name FROM information_schema.tables WHERE table_catalog = $catalog AND table_schema = $namespace`,
     { catalog: session.catalog, namespace },
   );
   const tables = new Map<string, Set<string>>();
   for (const [table] of listed.getRows() as [string][]) {
-    const described = await session.connection.runAndReadAll(`DESCRIBE ${qualifiedName(session.catalog, namespace, table)}`);
+    const described = await session.connection.runAndReadAll(
+      `DESCRIBE ${qualifiedName(session.catalog, namespace, table)}`,
+    );
     tables.set(table, new Set((described.getRows() as [string][]).map(([column]) => column)));
   }
   return tables;
@@ -75,8 +84,12 @@ async function applyPartitionSpec(
   if (table.partitionBy.length === 0) return false;
   const wanted = partitionSql(table.partitionBy);
   if (!justCreated) {
-    const reader = await session.connection.runAndReadAll(`SELECT key, value FROM iceberg_table_properties(${quotedString(name)})`);
-    const applied = (reader.getRows() as [string, string][]).find(([key]) => key === PARTITION_SPEC_PROPERTY)?.[1];
+    const reader = await session.connection.runAndReadAll(
+      `SELECT key, value FROM iceberg_table_properties(${quotedString(name)})`,
+    );
+    const applied = (reader.getRows() as [string, string][]).find(
+      ([key]) => key === PARTITION_SPEC_PROPERTY,
+    )?.[1];
     if (applied === wanted) return false;
     await session.connection.run(`ALTER TABLE ${name} SET PARTITIONED BY (${wanted})`);
   }

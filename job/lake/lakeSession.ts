@@ -57,7 +57,9 @@ export async function withLake<T>(
 }
 
 function assertExtensionsPresent(extensionDirectory: string): void {
-  const missing = REQUIRED_EXTENSIONS.filter((name) => !existsSync(extensionFile(extensionDirectory, name)));
+  const missing = REQUIRED_EXTENSIONS.filter(
+    (name) => !existsSync(extensionFile(extensionDirectory, name)),
+  );
   if (missing.length > 0) {
     throw new Error(
       `duckdb: extension${missing.length > 1 ? 's' : ''} ${missing.join(', ')} for DuckDB v${duckdbVersion()} ` +
@@ -84,7 +86,9 @@ async function attachCatalog(connection: DuckDBConnection, target: CatalogTarget
           `ENDPOINT ${quotedString(target.endpoint)}, ${auth}, ACCESS_DELEGATION_MODE 'none')`,
       );
     } else {
-      await connection.run(`CREATE OR REPLACE SECRET lake_storage (TYPE s3, PROVIDER credential_chain)`);
+      await connection.run(
+        `CREATE OR REPLACE SECRET lake_storage (TYPE s3, PROVIDER credential_chain)`,
+      );
       await connection.run(
         `ATTACH ${quotedString(target.tableBucketArn)} AS ${LAKE_ALIAS} (TYPE iceberg, ENDPOINT_TYPE s3_tables)`,
       );

@@ -12,11 +12,16 @@ export const columnSql = (column: ColumnDefinition): string =>
 /** `month(datetime)`: the text DuckDB takes in PARTITIONED BY, also recorded as a table property. */
 export const partitionSql = (fields: readonly PartitionField[]): string =>
   fields
-    .map((f) => (f.transform === 'identity' ? quotedIdentifier(f.column) : `${f.transform}(${quotedIdentifier(f.column)})`))
+    .map((f) =>
+      f.transform === 'identity'
+        ? quotedIdentifier(f.column)
+        : `${f.transform}(${quotedIdentifier(f.column)})`,
+    )
     .join(', ');
 
 export function createTableSql(catalog: string, namespace: string, table: TableDefinition): string {
   const columns = table.columns.map(columnSql).join(', ');
-  const partition = table.partitionBy.length > 0 ? ` PARTITIONED BY (${partitionSql(table.partitionBy)})` : '';
+  const partition =
+    table.partitionBy.length > 0 ? ` PARTITIONED BY (${partitionSql(table.partitionBy)})` : '';
   return `CREATE TABLE IF NOT EXISTS ${qualifiedName(catalog, namespace, table.name)} (${columns})${partition}`;
 }

@@ -44,7 +44,8 @@ export function archiveDayFromMs(ms: number): ArchiveDay {
 
 /** `day` moved by `n` days (n may be negative). */
 export function addDays(day: ArchiveDay, n: number): ArchiveDay {
-  if (!Number.isInteger(n)) throw new Error(`openaq: Expected days to add to be an integer, got ${n}`);
+  if (!Number.isInteger(n))
+    throw new Error(`openaq: Expected days to add to be an integer, got ${n}`);
   return archiveDayFromMs(archiveDayToMs(day) + n * DAY_MS);
 }
 

@@ -124,7 +124,10 @@ type Decompressed = { text: string; validUtf8: boolean } | { reason: string; raw
 
 function decompress(body: Uint8Array): Decompressed {
   if (body.length < 2 || body[0] !== 0x1f || body[1] !== 0x8b) {
-    return { reason: 'not a gzip file', rawText: lenientUtf8.decode(body.subarray(0, RAW_TEXT_LIMIT)) };
+    return {
+      reason: 'not a gzip file',
+      rawText: lenientUtf8.decode(body.subarray(0, RAW_TEXT_LIMIT)),
+    };
   }
   let bytes: Uint8Array;
   try {

@@ -17,28 +17,50 @@ import { run } from './run.ts';
  * `duckdb-extension-<name>` wheels, which repackage DuckDB's signed binaries unchanged; otherwise
  * DuckDB's own INSTALL is used.
  */
-export async function installDuckdbExtensions(layout: LakehouseLayout, log: (line: string) => void): Promise<void> {
+export async function installDuckdbExtensions(
+  layout: LakehouseLayout,
+  log: (line: string) => void,
+): Promise<void> {
   const version = duckdbVersion();
-  const missing = REQUIRED_EXTENSIONS.filter((name) => !existsSync(extensionFile(layout.extensionDir, name)));
+  const missing = REQUIRED_EXTENSIONS.filter(
+    (name) => !existsSync(extensionFile(layout.extensionDir, name)),
+  );
   if (missing.length === 0) return;
   await mkdir(dirname(extensionFile(layout.extensionDir, 'iceberg')), { recursive: true });
   log(`duckdb extensions: installing ${missing.join(', ')} for DuckDB v${version}`);
   try {
     await installFromWheels(layout, missing, version);
   } catch (wheelError) {
-    log(`duckdb extensions: PyPI wheels unavailable (${firstLine(wheelError)}); trying DuckDB's INSTALL`);
+    log(
+      `duckdb extensions: PyPI wheels unavailable (${firstLine(wheelError)}); trying DuckDB's INSTALL`,
+    );
     await installWithDuckdb(layout, missing);
   }
 }
 
-async function installFromWheels(layout: LakehouseLayout, names: readonly string[], version: string): Promise<void> {
+async function installFromWheels(
+  layout: LakehouseLayout,
+  names: readonly string[],
+  version: string,
+): Promise<void> {
   const wheelDir = join(layout.cacheDir, 'duckdb-wheels', version);
-  const wheelPlatform = duckdbPlatform() === 'linux_arm64' ? 'manylinux2014_aarch64' : 'manylinux2014_x86_64';
+  const wheelPlatform =
+    duckdbPlatform() === 'linux_arm64' ? 'manylinux2014_aarch64' : 'manylinux2014_x86_64';
   await run(
     'python3',
     [
-      '-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:',
-      '--platform', wheelPlatform, '--python-version', '3.11', '-d', wheelDir,
+      '-m',
+      'pip',
+      'download',
+      '--quiet',
+      '--no-deps',
+      '--only-binary=:all:',
+      '--platform',
+      wheelPlatform,
+      '--python-version',
+      '3.11',
+      '-d',
+      wheelDir,
       ...names.map((name) => `duckdb-extension-${name}==${version}`),
     ],
     { purpose: `download DuckDB extension wheels (${names.join(', ')}) from PyPI` },
@@ -63,7 +85,9 @@ for name in sys.argv[4:]:
 }
 
 async function installWithDuckdb(layout: LakehouseLayout, names: readonly string[]): Promise<void> {
-  const instance = await DuckDBInstance.create(':memory:', { extension_directory: layout.extensionDir });
+  const instance = await DuckDBInstance.create(':memory:', {
+    extension_directory: layout.extensionDir,
+  });
   try {
     const connection = await instance.connect();
     try {
@@ -76,4 +100,5 @@ async function installWithDuckdb(layout: LakehouseLayout, names: readonly string
   }
 }
 
-const firstLine = (err: unknown): string => String(err instanceof Error ? err.message : err).split('\n')[0] ?? '';
+const firstLine = (err: unknown): string =>
+  String(err instanceof Error ? err.message : err).split('\n')[0] ?? '';

@@ -12,7 +12,10 @@ export const minioBinary = (layout: LakehouseLayout): string =>
   join(layout.cacheDir, 'minio', MINIO_VERSION, 'minio');
 
 /** Builds MinIO with `go install` once per version into the cache (about 3 minutes cold). */
-export async function installMinio(layout: LakehouseLayout, log: (line: string) => void): Promise<string> {
+export async function installMinio(
+  layout: LakehouseLayout,
+  log: (line: string) => void,
+): Promise<string> {
   const binary = minioBinary(layout);
   if (existsSync(binary)) return binary;
   log(`minio: building ${MINIO_MODULE}@${MINIO_VERSION} with go install (first time only)`);

@@ -8,7 +8,10 @@ import { run } from './run.ts';
 const requirementsFile = join(import.meta.dirname, 'pyiceberg', 'requirements.txt');
 
 /** Python of a virtualenv with the pinned PyIceberg, built once per requirements file. */
-export async function installPyIceberg(layout: LakehouseLayout, log: (line: string) => void): Promise<string> {
+export async function installPyIceberg(
+  layout: LakehouseLayout,
+  log: (line: string) => void,
+): Promise<string> {
   const requirements = await readFile(requirementsFile);
   const hash = createHash('sha256').update(requirements).digest('hex').slice(0, 12);
   const venv = join(layout.cacheDir, 'pyiceberg', hash);
@@ -17,10 +20,16 @@ export async function installPyIceberg(layout: LakehouseLayout, log: (line: stri
   if (existsSync(marker)) return python;
   log('pyiceberg: creating its virtualenv (first time only)');
   await rm(venv, { recursive: true, force: true });
-  await run('python3', ['-m', 'venv', venv], { purpose: 'create a Python virtualenv for PyIceberg (install python3 with venv)' });
-  await run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirementsFile], {
-    purpose: 'install PyIceberg from PyPI',
+  await run('python3', ['-m', 'venv', venv], {
+    purpose: 'create a Python virtualenv for PyIceberg (install python3 with venv)',
   });
+  await run(
+    python,
+    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirementsFile],
+    {
+      purpose: 'install PyIceberg from PyPI',
+    },
+  );
   await writeFile(marker, '');
   return python;
 }

@@ -12,7 +12,10 @@ const pomFile = join(import.meta.dirname, 'rest-catalog', 'pom.xml');
  * image) and its runtime classpath from Maven Central into the cache, once per pom.xml.
  * Returns the classpath directory (`java -cp '<dir>/*' org.apache.iceberg.rest.RESTCatalogServer`).
  */
-export async function installRestCatalog(layout: LakehouseLayout, log: (line: string) => void): Promise<string> {
+export async function installRestCatalog(
+  layout: LakehouseLayout,
+  log: (line: string) => void,
+): Promise<string> {
   const pom = await readFile(pomFile);
   const hash = createHash('sha256').update(pom).digest('hex').slice(0, 12);
   const libDir = join(layout.cacheDir, 'rest-catalog', hash);
@@ -22,8 +25,19 @@ export async function installRestCatalog(layout: LakehouseLayout, log: (line: st
   await rm(libDir, { recursive: true, force: true });
   await run(
     'mvn',
-    ['-q', '-B', '-f', pomFile, 'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`, '-DincludeScope=runtime'],
-    { purpose: 'download the Iceberg REST catalog server with Maven (install Maven 3 and a JDK 17+)' },
+    [
+      '-q',
+      '-B',
+      '-f',
+      pomFile,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${libDir}`,
+      '-DincludeScope=runtime',
+    ],
+    {
+      purpose:
+        'download the Iceberg REST catalog server with Maven (install Maven 3 and a JDK 17+)',
+    },
   );
   await writeFile(marker, '');
   return libDir;

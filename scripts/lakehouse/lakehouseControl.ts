@@ -32,10 +32,15 @@ export async function installLakehouse(layout: LakehouseLayout, log: Log): Promi
   return { minioBinary, restCatalogClasspath, pyIcebergPython };
 }
 
-export async function lakehouseUp(layout: LakehouseLayout, lake: LocalLakehouse, log: Log): Promise<UpResult> {
+export async function lakehouseUp(
+  layout: LakehouseLayout,
+  lake: LocalLakehouse,
+  log: Log,
+): Promise<UpResult> {
   const parts = await installLakehouse(layout, log);
   const started: string[] = [];
-  if (await startService(layout, minioService(layout, lake, parts.minioBinary))) started.push('minio');
+  if (await startService(layout, minioService(layout, lake, parts.minioBinary)))
+    started.push('minio');
   const s3 = localS3Client(lake);
   try {
     await ensureBucket(s3, lake.warehouseBucket);
@@ -52,11 +57,15 @@ export async function lakehouseUp(layout: LakehouseLayout, lake: LocalLakehouse,
 /** Stops the services this checkout started, catalog first. Returns the ones it stopped. */
 export async function lakehouseDown(layout: LakehouseLayout): Promise<string[]> {
   const stopped: string[] = [];
-  for (const name of ['rest-catalog', 'minio']) if (await stopService(layout, name)) stopped.push(name);
+  for (const name of ['rest-catalog', 'minio'])
+    if (await stopService(layout, name)) stopped.push(name);
   return stopped;
 }
 
-export async function lakehouseStatus(layout: LakehouseLayout, lake: LocalLakehouse): Promise<ServiceState[]> {
+export async function lakehouseStatus(
+  layout: LakehouseLayout,
+  lake: LocalLakehouse,
+): Promise<ServiceState[]> {
   // The specs are only used for their names and health URLs here; paths need not be installed.
   return [
     await serviceState(layout, minioService(layout, lake, '')),

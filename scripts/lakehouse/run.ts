@@ -8,7 +8,11 @@ export interface RunOptions {
 }
 
 /** Runs a command to completion, capturing its output; rejects with the output's tail on failure. */
-export async function run(command: string, args: readonly string[], options: RunOptions): Promise<string> {
+export async function run(
+  command: string,
+  args: readonly string[],
+  options: RunOptions,
+): Promise<string> {
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
@@ -21,7 +25,9 @@ export async function run(command: string, args: readonly string[], options: Run
     child.once('error', (err: NodeJS.ErrnoException) =>
       fail(
         err.code === 'ENOENT'
-          ? new Error(`lakehouse: \`${command}\` is not installed; it is needed to ${options.purpose}`)
+          ? new Error(
+              `lakehouse: \`${command}\` is not installed; it is needed to ${options.purpose}`,
+            )
           : err,
       ),
     );

@@ -26,19 +26,34 @@ export async function ensureBucket(client: S3Client, bucket: string): Promise<vo
   }
 }
 
-export async function putObject(client: S3Client, bucket: string, key: string, body: Uint8Array): Promise<void> {
+export async function putObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  body: Uint8Array,
+): Promise<void> {
   await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
 }
 
 /** Deletes every object under a prefix; returns how many. */
-export async function deletePrefix(client: S3Client, bucket: string, prefix: string): Promise<number> {
+export async function deletePrefix(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+): Promise<number> {
   let deleted = 0;
   let token: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    const keys = (page.Contents ?? []).flatMap((object) =>
+      object.Key ? [{ Key: object.Key }] : [],
+    );
     if (keys.length > 0) {
-      await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+      await client.send(
+        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }),
+      );
       deleted += keys.length;
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;

@@ -18,9 +18,15 @@ export interface SeedSummary {
 }
 
 /** Uploads a generated archive window into the mirror bucket, keyed exactly like the real archive. */
-export async function seedMirror(lake: LocalLakehouse, options: SeedOptions, log: (line: string) => void): Promise<SeedSummary> {
+export async function seedMirror(
+  lake: LocalLakehouse,
+  options: SeedOptions,
+  log: (line: string) => void,
+): Promise<SeedSummary> {
   if (!Number.isInteger(options.stations) || options.stations < 1) {
-    throw new Error(`seed: Expected \`--stations\` to be an integer >= 1, got \`${options.stations}\``);
+    throw new Error(
+      `seed: Expected \`--stations\` to be an integer >= 1, got \`${options.stations}\``,
+    );
   }
   const from = parseArchiveDay(options.from);
   const to = parseArchiveDay(options.to);
@@ -30,10 +36,15 @@ export async function seedMirror(lake: LocalLakehouse, options: SeedOptions, log
   let files = 0;
   let rows = 0;
   let bytes = 0;
-  let failure: unknown;
+  let failure: Error | undefined;
   try {
     await ensureBucket(client, lake.archiveBucket);
-    for (const file of generateArchive({ from, to, stations: options.stations, seed: options.seed })) {
+    for (const file of generateArchive({
+      from,
+      to,
+      stations: options.stations,
+      seed: options.seed,
+    })) {
       // Back-pressure: keep the generator at most a few batches ahead of the uploads.
       if (queue.size > 256) await queue.onSizeLessThan(128);
       files += 1;
@@ -42,7 +53,7 @@ export async function seedMirror(lake: LocalLakehouse, options: SeedOptions, log
       if (failure) break;
       queue
         .add(() => putObject(client, lake.archiveBucket, file.key, file.body))
-        .catch((err: unknown) => (failure ??= err));
+        .catch((err: unknown) => (failure ??= err instanceof Error ? err : new Error(String(err))));
       if (files % 5000 === 0) log(`seed: ${files} files`);
     }
     await queue.onIdle();

@@ -27,11 +27,18 @@ interface PidFile {
 }
 
 export type ServiceState =
-  | { readonly name: string; readonly state: 'running'; readonly pid: number; readonly healthy: boolean }
+  | {
+      readonly name: string;
+      readonly state: 'running';
+      readonly pid: number;
+      readonly healthy: boolean;
+    }
   | { readonly name: string; readonly state: 'stopped' };
 
-const pidPath = (layout: LakehouseLayout, name: string): string => join(layout.runDir, `${name}.json`);
-export const logPath = (layout: LakehouseLayout, name: string): string => join(layout.logsDir, `${name}.log`);
+const pidPath = (layout: LakehouseLayout, name: string): string =>
+  join(layout.runDir, `${name}.json`);
+export const logPath = (layout: LakehouseLayout, name: string): string =>
+  join(layout.logsDir, `${name}.log`);
 
 /**
  * Starts the service unless this checkout's lakehouse already runs it, then waits until its health
@@ -57,7 +64,9 @@ export async function startService(layout: LakehouseLayout, spec: ServiceSpec): 
     child.once('exit', () => (exited = true));
     const pid = await new Promise<number>((started, failed) => {
       child.once('spawn', () => started(child.pid ?? -1));
-      child.once('error', (err) => failed(new Error(`lakehouse: cannot start ${spec.name} (${spec.command}): ${err.message}`)));
+      child.once('error', (err) =>
+        failed(new Error(`lakehouse: cannot start ${spec.name} (${spec.command}): ${err.message}`)),
+      );
     });
     child.unref();
     const record: PidFile = { pid, command: spec.command, port: spec.port };
@@ -81,10 +90,18 @@ export async function stopService(layout: LakehouseLayout, name: string): Promis
   return true;
 }
 
-export async function serviceState(layout: LakehouseLayout, spec: ServiceSpec): Promise<ServiceState> {
+export async function serviceState(
+  layout: LakehouseLayout,
+  spec: ServiceSpec,
+): Promise<ServiceState> {
   const owned = await ownedProcess(layout, spec.name);
   if (!owned) return { name: spec.name, state: 'stopped' };
-  return { name: spec.name, state: 'running', pid: owned.pid, healthy: await isHealthy(spec.healthUrl) };
+  return {
+    name: spec.name,
+    state: 'running',
+    pid: owned.pid,
+    healthy: await isHealthy(spec.healthUrl),
+  };
 }
 
 async function ownedProcess(layout: LakehouseLayout, name: string): Promise<PidFile | undefined> {
@@ -102,7 +119,11 @@ async function ownedProcess(layout: LakehouseLayout, name: string): Promise<PidF
   return record;
 }
 
-async function waitUntilHealthy(layout: LakehouseLayout, spec: ServiceSpec, alive: () => boolean): Promise<void> {
+async function waitUntilHealthy(
+  layout: LakehouseLayout,
+  spec: ServiceSpec,
+  alive: () => boolean,
+): Promise<void> {
   const deadline = Date.now() + spec.startTimeoutMs;
   while (Date.now() < deadline) {
     if (await isHealthy(spec.healthUrl)) return;

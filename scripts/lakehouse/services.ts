@@ -1,13 +1,28 @@
 import { join } from 'node:path';
-import { LOCAL_LAKEHOUSE_ENV, catalogUrl, s3EndpointUrl, type LocalLakehouse } from '../../job/localLakehouse.ts';
+import {
+  LOCAL_LAKEHOUSE_ENV,
+  catalogUrl,
+  s3EndpointUrl,
+  type LocalLakehouse,
+} from '../../job/localLakehouse.ts';
 import type { LakehouseLayout } from './layout.ts';
 import type { ServiceSpec } from './serviceProcess.ts';
 
-export function minioService(layout: LakehouseLayout, lake: LocalLakehouse, binary: string): ServiceSpec {
+export function minioService(
+  layout: LakehouseLayout,
+  lake: LocalLakehouse,
+  binary: string,
+): ServiceSpec {
   return {
     name: 'minio',
     command: binary,
-    args: ['server', join(layout.dataDir, 'minio'), '--address', `${lake.host}:${lake.s3Port}`, '--quiet'],
+    args: [
+      'server',
+      join(layout.dataDir, 'minio'),
+      '--address',
+      `${lake.host}:${lake.s3Port}`,
+      '--quiet',
+    ],
     env: {
       MINIO_ROOT_USER: lake.accessKeyId,
       MINIO_ROOT_PASSWORD: lake.secretAccessKey,
@@ -27,7 +42,11 @@ export function minioService(layout: LakehouseLayout, lake: LocalLakehouse, bina
  * becomes property a.b-c): a JDBC catalog in a SQLite file so the catalog survives restarts, and
  * S3FileIO writing metadata to MinIO's warehouse bucket.
  */
-export function restCatalogService(layout: LakehouseLayout, lake: LocalLakehouse, classpathDir: string): ServiceSpec {
+export function restCatalogService(
+  layout: LakehouseLayout,
+  lake: LocalLakehouse,
+  classpathDir: string,
+): ServiceSpec {
   return {
     name: 'rest-catalog',
     command: 'java',

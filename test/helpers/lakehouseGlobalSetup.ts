@@ -8,7 +8,9 @@ import { resolveLayout } from '../../scripts/lakehouse/layout.ts';
  */
 export default async function setup(): Promise<() => Promise<void>> {
   const layout = resolveLayout(process.env);
-  const { started } = await lakehouseUp(layout, resolveLocalLakehouse(process.env), (line) => console.error(line));
+  const { started } = await lakehouseUp(layout, resolveLocalLakehouse(process.env), (line) =>
+    console.error(line),
+  );
   return async () => {
     if (started.length > 0) await lakehouseDown(layout);
   };

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { quotedIdentifier } from '@duckdb/node-api';
 import type { RestCatalogTarget } from '../../job/lake/catalogTarget.ts';
 import { withLake, type DuckDBSettings, type LakeSession } from '../../job/lake/lakeSession.ts';
-import { catalogUrl, resolveLocalLakehouse, type LocalLakehouse } from '../../job/localLakehouse.ts';
+import {
+  catalogUrl,
+  resolveLocalLakehouse,
+  type LocalLakehouse,
+} from '../../job/localLakehouse.ts';
 import { resolveLayout } from '../../scripts/lakehouse/layout.ts';
 
 export const localLake: LocalLakehouse = resolveLocalLakehouse(process.env);
@@ -16,7 +20,9 @@ export const duckdbSettings: DuckDBSettings = {
   threads: 2,
 };
 
-export function localTarget(overrides: Partial<RestCatalogTarget['storage']> = {}): RestCatalogTarget {
+export function localTarget(
+  overrides: Partial<RestCatalogTarget['storage']> = {},
+): RestCatalogTarget {
   return {
     kind: 'rest',
     endpoint: catalogUrl(localLake),
@@ -34,7 +40,8 @@ export function localTarget(overrides: Partial<RestCatalogTarget['storage']> = {
 }
 
 /** A namespace of its own for one test file, so tests never see each other's tables. */
-export const uniqueNamespace = (prefix: string): string => `${prefix}_${randomBytes(4).toString('hex')}`;
+export const uniqueNamespace = (prefix: string): string =>
+  `${prefix}_${randomBytes(4).toString('hex')}`;
 
 export const withLocalLake = <T>(fn: (session: LakeSession) => Promise<T>): Promise<T> =>
   withLake(duckdbSettings, localTarget(), fn);
@@ -47,8 +54,12 @@ export async function dropNamespace(namespace: string): Promise<void> {
       { catalog, namespace },
     );
     for (const [table] of tables.getRows() as [string][]) {
-      await connection.run(`DROP TABLE ${[catalog, namespace, table].map(quotedIdentifier).join('.')}`);
+      await connection.run(
+        `DROP TABLE ${[catalog, namespace, table].map(quotedIdentifier).join('.')}`,
+      );
     }
-    await connection.run(`DROP SCHEMA IF EXISTS ${quotedIdentifier(catalog)}.${quotedIdentifier(namespace)}`);
+    await connection.run(
+      `DROP SCHEMA IF EXISTS ${quotedIdentifier(catalog)}.${quotedIdentifier(namespace)}`,
+    );
   });
 }

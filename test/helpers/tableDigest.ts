@@ -17,14 +17,26 @@ export interface TableDigest {
  * Row count and content checksum of a table read through DuckDB, canonicalised exactly like
  * scripts/lakehouse/pyiceberg/table_digest.py does it with PyIceberg, so the engines can be compared.
  */
-export async function duckdbTableDigest(connection: DuckDBConnection, qualifiedTable: string): Promise<TableDigest> {
+export async function duckdbTableDigest(
+  connection: DuckDBConnection,
+  qualifiedTable: string,
+): Promise<TableDigest> {
   const reader = await connection.runAndReadAll(`SELECT * FROM ${qualifiedTable}`);
   const doubles = reader.columnTypes().map((type) => type.typeId === DuckDBTypeId.DOUBLE);
   const lines = reader
     .getRows()
-    .map((row) => row.map((value, i) => (doubles[i] && typeof value === 'number' ? doubleBits(value) : canonical(value))).join('\x1f'));
+    .map((row) =>
+      row
+        .map((value, i) =>
+          doubles[i] && typeof value === 'number' ? doubleBits(value) : canonical(value),
+        )
+        .join('\x1f'),
+    );
   lines.sort(compareUtf8);
-  return { rows: lines.length, digest: createHash('sha256').update(lines.join('\n'), 'utf8').digest('hex') };
+  return {
+    rows: lines.length,
+    digest: createHash('sha256').update(lines.join('\n'), 'utf8').digest('hex'),
+  };
 }
 
 function canonical(value: DuckDBValue): string {
@@ -33,7 +45,8 @@ function canonical(value: DuckDBValue): string {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') return String(value);
   if (typeof value === 'string') return value;
-  if (value instanceof DuckDBTimestampTZValue || value instanceof DuckDBTimestampValue) return value.micros.toString();
+  if (value instanceof DuckDBTimestampTZValue || value instanceof DuckDBTimestampValue)
+    return value.micros.toString();
   if (value instanceof DuckDBDateValue) return String(value.days);
   throw new Error(`tableDigest: no canonical form for ${String(value)}`);
 }

@@ -52,10 +52,34 @@ describe('the local lakehouse (DuckDB + Iceberg REST catalog + MinIO)', () => {
         `SELECT location_id, location, epoch(datetime)::BIGINT AS t, value, value_flag FROM ${measurements} ORDER BY t, location_id`,
       );
       expect(reader.getRowObjectsJson()).toEqual([
-        { location_id: '2178', location: 'Del Norte-2178', t: '1677052800', value: 12.5, value_flag: null },
-        { location_id: '2178', location: 'Del Norte-2178', t: '1677135600', value: -999, value_flag: 'sentinel' },
-        { location_id: '8118', location: 'Chandni Chowk, Delhi - IITM-15', t: '1709232300', value: -1.25, value_flag: 'negative' },
-        { location_id: '9001', location: 'Trạm Hà Nội – 北京-9', t: '1709251200', value: 0.1, value_flag: null },
+        {
+          location_id: '2178',
+          location: 'Del Norte-2178',
+          t: '1677052800',
+          value: 12.5,
+          value_flag: null,
+        },
+        {
+          location_id: '2178',
+          location: 'Del Norte-2178',
+          t: '1677135600',
+          value: -999,
+          value_flag: 'sentinel',
+        },
+        {
+          location_id: '8118',
+          location: 'Chandni Chowk, Delhi - IITM-15',
+          t: '1709232300',
+          value: -1.25,
+          value_flag: 'negative',
+        },
+        {
+          location_id: '9001',
+          location: 'Trạm Hà Nội – 北京-9',
+          t: '1709251200',
+          value: 0.1,
+          value_flag: null,
+        },
       ]);
     });
   });
@@ -83,9 +107,15 @@ describe('the local lakehouse (DuckDB + Iceberg REST catalog + MinIO)', () => {
         'partition-specs': { 'spec-id': number; fields: { transform: string }[] }[];
       };
     };
-    const fields = metadata.schemas.at(-1)?.fields.map(({ name, type, required }) => ({ name, type, required }));
-    expect(fields).toEqual(MEASUREMENTS.columns.map(({ name, type, required }) => ({ name, type, required })));
-    const spec = metadata['partition-specs'].find((s) => s['spec-id'] === metadata['default-spec-id']);
+    const fields = metadata.schemas
+      .at(-1)
+      ?.fields.map(({ name, type, required }) => ({ name, type, required }));
+    expect(fields).toEqual(
+      MEASUREMENTS.columns.map(({ name, type, required }) => ({ name, type, required })),
+    );
+    const spec = metadata['partition-specs'].find(
+      (s) => s['spec-id'] === metadata['default-spec-id'],
+    );
     expect(spec?.fields.map((f) => f.transform)).toEqual(['month']);
   });
 
@@ -94,17 +124,32 @@ describe('the local lakehouse (DuckDB + Iceberg REST catalog + MinIO)', () => {
       measurements: await duckdbTableDigest(connection, measurements),
       locations: await duckdbTableDigest(connection, locations),
     }));
-    const fromPyIceberg = await pyIcebergDigest([`${namespace}.measurements`, `${namespace}.locations`]);
+    const fromPyIceberg = await pyIcebergDigest([
+      `${namespace}.measurements`,
+      `${namespace}.locations`,
+    ]);
     expect(fromDuckdb.measurements.rows).toBe(4);
     expect(fromDuckdb.locations.rows).toBe(1);
-    expect(fromPyIceberg[`${namespace}.measurements`]).toEqual({ ...fromDuckdb.measurements, snapshots: 2 });
-    expect(fromPyIceberg[`${namespace}.locations`]).toEqual({ ...fromDuckdb.locations, snapshots: 1 });
+    expect(fromPyIceberg[`${namespace}.measurements`]).toEqual({
+      ...fromDuckdb.measurements,
+      snapshots: 2,
+    });
+    expect(fromPyIceberg[`${namespace}.locations`]).toEqual({
+      ...fromDuckdb.locations,
+      snapshots: 1,
+    });
   });
 
   it('creates nothing twice when the tables already exist', async () => {
     await withLocalLake(async (session) => {
-      expect(await ensureTables(session, namespace, TABLES)).toEqual({ created: [], columnsAdded: [], partitioned: [] });
-      const count = await session.connection.runAndReadAll(`SELECT count(*)::INT FROM ${measurements}`);
+      expect(await ensureTables(session, namespace, TABLES)).toEqual({
+        created: [],
+        columnsAdded: [],
+        partitioned: [],
+      });
+      const count = await session.connection.runAndReadAll(
+        `SELECT count(*)::INT FROM ${measurements}`,
+      );
       expect(count.getRows()).toEqual([[4]]);
     });
   });
