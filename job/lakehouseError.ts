@@ -89,6 +89,12 @@ const RULES: readonly Rule[] = [
     hint: 'a temporary failure; it is retried with backoff',
   },
   {
+    // Before not-found: a missing bucket is a configuration mistake, not a missing object.
+    kind: 'setup',
+    pattern: /NoSuchBucket/,
+    hint: 'the bucket does not exist: check the bucket name, region and endpoint',
+  },
+  {
     kind: 'not-found',
     pattern: /NoSuchKey|NoSuchBucket|NotFound|\b404\b|does not exist/i,
     hint: 'the object, bucket or table does not exist',
@@ -113,10 +119,26 @@ export function classify(err: unknown, action: string): LakehouseError {
   });
 }
 
+/**
+ * One line naming an error: name, code, message and, for AWS SDK errors, the HTTP status (a
+ * bodiless 503 from a proxy parses as `Unknown: UnknownError`; the status is what says transient).
+ */
+export function errorSummary(err: unknown): string {
+  return firstLines(errorText(err));
+}
+
 function errorText(err: unknown): string {
   if (err instanceof Error) {
-    const code = (err as { code?: unknown; name?: unknown }).code;
-    return [err.name, typeof code === 'string' ? code : '', err.message].filter(Boolean).join(': ');
+    const { code, $metadata } = err as { code?: unknown; $metadata?: { httpStatusCode?: unknown } };
+    const status = $metadata?.httpStatusCode;
+    return [
+      err.name,
+      typeof code === 'string' ? code : '',
+      err.message,
+      typeof status === 'number' ? `HTTP ${status}` : '',
+    ]
+      .filter(Boolean)
+      .join(': ');
   }
   return String(err);
 }

@@ -86,7 +86,6 @@ export const LOCATIONS: TableDefinition = {
     column('first_seen', 'timestamptz', false, 'Earliest reading loaded'),
     column('last_seen', 'timestamptz', false, 'Latest reading loaded'),
     column('measurement_count', 'long', true, 'Readings loaded for this station'),
-    column('sensor_count', 'long', true, 'Distinct sensors loaded for this station'),
     column('parameters', 'string', false, 'Distinct parameters, comma-separated, sorted'),
     column('updated_at', 'timestamptz', true, 'When this row was last written'),
   ],

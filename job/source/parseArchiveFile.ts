@@ -92,6 +92,7 @@ export function parseArchiveFile(file: ArchiveFile): ParsedFile {
     locationId: target.locationId,
     day: target.day,
     dayStartMs: archiveDayToMs(target.day),
+    dates: new Map(),
   };
   const rows: Measurement[] = [];
   const rejects: RowReject[] = [];
@@ -251,6 +252,8 @@ interface RowContext {
   day: ArchiveDay;
   /** The day's local 00:00, as epoch ms of the same wall time in UTC. */
   dayStartMs: number;
+  /** Calendar dates already checked in this file (rows share two or three). */
+  dates: Map<string, number | undefined>;
 }
 
 /** A measurement, or the reasons the row is refused joined with `; `. */
@@ -271,7 +274,7 @@ function toMeasurement(
   }
   const sensorsId = rawSensorsId === '' ? null : readInteger('sensors_id', rawSensorsId!, problems);
 
-  const datetime = readDatetime(rawDatetime!, problems);
+  const datetime = readDatetime(rawDatetime!, problems, context.dates);
   if (
     datetime !== undefined &&
     (datetime.wallMs <= context.dayStartMs || datetime.wallMs > context.dayStartMs + DAY_MS)
@@ -346,14 +349,26 @@ interface Datetime {
   offset: string;
 }
 
-function readDatetime(raw: string, problems: string[]): Datetime | undefined {
+function readDatetime(
+  raw: string,
+  problems: string[],
+  dates: Map<string, number | undefined>,
+): Datetime | undefined {
   if (raw === '') {
     problems.push('datetime is empty');
     return undefined;
   }
   const m = DATETIME.exec(raw);
-  const dateMs = m === null ? undefined : calendarDateMs(Number(m[1]), Number(m[2]), Number(m[3]));
-  if (m === null || dateMs === undefined) {
+  let dateMs: number | undefined;
+  if (m !== null) {
+    const date = raw.slice(0, 10);
+    dateMs = dates.get(date);
+    if (dateMs === undefined && !dates.has(date)) {
+      dateMs = calendarDateMs(Number(m[1]), Number(m[2]), Number(m[3]));
+      dates.set(date, dateMs);
+    }
+  }
+  if (m === null) {
     problems.push(`datetime "${raw}" is not ISO-8601 YYYY-MM-DDTHH:MM:SS with a UTC offset`);
     return undefined;
   }
@@ -362,8 +377,15 @@ function readDatetime(raw: string, problems: string[]): Datetime | undefined {
   const offset = zone === 'Z' ? '+00:00' : zone;
   const offsetHours = Number(offset.slice(1, 3));
   const offsetMinutes = Number(offset.slice(4, 6));
-  if (hours > 23 || minutes > 59 || seconds > 59 || offsetHours > 18 || offsetMinutes > 59) {
-    problems.push(`datetime "${raw}" is not a valid time`);
+  if (
+    dateMs === undefined ||
+    hours > 23 ||
+    minutes > 59 ||
+    seconds > 59 ||
+    offsetHours > 18 ||
+    offsetMinutes > 59
+  ) {
+    problems.push(`datetime "${raw}" is not a valid date and time`);
     return undefined;
   }
   const wallMs = dateMs + ((hours * 60 + minutes) * 60 + seconds) * 1000;

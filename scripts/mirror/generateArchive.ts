@@ -318,7 +318,7 @@ export function generateArchiveFile(
   const quoteNumbers = uniformFloat64(rng) < 0.3;
   const hasGaps = uniformFloat64(rng) < 0.2;
   const sentinelText = uniformFloat64(rng) < 0.5 ? '-999' : '-999.0';
-  const times = readingTimes(station.timeZone, day, station.cadenceMinutes);
+  const times = localDayReadingTimes(station.timeZone, day, station.cadenceMinutes);
   const positions = station.mobile
     ? track(rng, station, times.length)
     : { lats: [station.lat], lons: [station.lon] };
@@ -384,7 +384,7 @@ function reading(
     const cycle = 1 + 0.4 * Math.sin(((hourOfDay - 8) * Math.PI) / 12);
     const noise = 0.75 + 0.5 * uniformFloat64(rng);
     value = round(sensor.level * cycle * noise, sensor.decimals);
-    if (sensor.parameter === 'temperature') value = round(value - 12, sensor.decimals);
+    if (sensor.parameter === 'temperature') value = round(value - 6, sensor.decimals);
   }
   return { value, valueText: pythonFloat(value) };
 }
@@ -443,7 +443,7 @@ function* filesOf(
   }
 }
 
-interface ReadingTime {
+export interface ReadingTime {
   utcMs: number;
   /** `YYYY-MM-DD HH:MM:SS` local wall time. */
   local: string;
@@ -458,9 +458,10 @@ const TIMES_CACHE_LIMIT = 20_000;
 
 /**
  * The instants whose local wall time is in (day 00:00, day+1 00:00] and a multiple of the cadence,
- * in time order. On a DST day that is 23 or 25 hourly readings with two offsets.
+ * in time order. On a DST day that is 23 or 25 hourly readings with two offsets. Cached: callers
+ * must not modify the result.
  */
-function readingTimes(
+export function localDayReadingTimes(
   timeZone: string,
   day: ArchiveDay,
   cadenceMinutes: number,

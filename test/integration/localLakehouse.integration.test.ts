@@ -37,7 +37,7 @@ describe('the local lakehouse (DuckDB + Iceberg REST catalog + MinIO)', () => {
       await session.connection.run(`INSERT INTO ${measurements} VALUES ${MEASUREMENT_ROWS_2}`);
       await session.connection.run(
         `INSERT INTO ${locations} VALUES (2178, 'Del Norte', 35.1353, -106.584702, TIMESTAMPTZ '2023-02-22 08:00:00+00',
-          TIMESTAMPTZ '2023-02-23 07:00:00+00', 2, 1, 'pm10', TIMESTAMPTZ '2026-11-21 00:00:00+00')`,
+          TIMESTAMPTZ '2023-02-23 07:00:00+00', 2, 'pm10', TIMESTAMPTZ '2026-11-21 00:00:00+00')`,
       );
     });
   });

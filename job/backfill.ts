@@ -1,0 +1,223 @@
+import { join } from 'node:path';
+import PQueue from 'p-queue';
+import type { Logger } from 'pino';
+import type { BackfillConfig } from './config.ts';
+import { describeTarget } from './lake/catalogTarget.ts';
+import { commitChunk } from './lake/commitChunk.ts';
+import { ensureTables } from './lake/ensureTables.ts';
+import { loadedFiles, stagedFilesLanded, windowInstantRange } from './lake/lakeLedger.ts';
+import { withLake, type LakeSession } from './lake/lakeSession.ts';
+import { StagingArea } from './lake/stagingArea.ts';
+import { LakehouseError, classify } from './lakehouseError.ts';
+import { chunkFiles, planLoad, type PlannedFile } from './plan.ts';
+import { emptySummary, type RunSummary } from './runSummary.ts';
+import { archiveDayToMs } from './source/archiveDay.ts';
+import type { ArchiveStore } from './source/archiveStore.ts';
+import { listWindow } from './source/listWindow.ts';
+import { parseArchiveFile } from './source/parseArchiveFile.ts';
+import { TABLES } from './tables.ts';
+
+export interface BackfillDependencies {
+  readonly store: ArchiveStore;
+  readonly logger: Logger;
+  /** Called as work progresses (files done so far), for a progress display. */
+  readonly onProgress?: (progress: { stage: string; filesDone: number; filesTotal: number; rows: number }) => void;
+}
+
+const seconds = (startMs: number): number => (performance.now() - startMs) / 1000;
+
+/**
+ * The backfill: list the window, compare with the lake's lineage, fetch and parse only new and
+ * changed files, stage them, and commit in large chunks. Re-running it, resuming it after a crash
+ * or running it concurrently with another run leaves exactly one copy of each file's rows.
+ */
+export async function runBackfill(config: BackfillConfig, deps: BackfillDependencies): Promise<RunSummary> {
+  const started = performance.now();
+  const { logger, store } = deps;
+  const summary = emptySummary(config.runId, config.window, describeTarget(config.target), config.dryRun);
+
+  const result = await withLake(config.duckdb, config.target, async (session) => {
+    const ensured = await ensureTables(session, config.namespace, TABLES);
+    if (ensured.created.length + ensured.columnsAdded.length + ensured.partitioned.length > 0) {
+      logger.info({ ...ensured }, 'tables brought in line with job/tables.ts');
+    }
+
+    let stageStart = performance.now();
+    const listing = await listWindow(store, {
+      stations: config.stations,
+      from: config.window.from,
+      to: config.window.to,
+      concurrency: config.concurrency,
+      ...(config.stationCache ? { stationCache: config.stationCache } : {}),
+    });
+    summary.seconds.list = seconds(stageStart);
+    summary.filesListed = listing.files.length;
+    summary.unmatchedKeys = listing.unmatchedKeys.length;
+    if (listing.unmatchedKeys.length > 0) {
+      logger.warn({ count: listing.unmatchedKeys.length, examples: listing.unmatchedKeys.slice(0, 5) }, 'keys that do not match the archive layout were ignored');
+    }
+    logger.info({ files: listing.files.length, listRequests: listing.listRequests, seconds: summary.seconds.list }, 'listed window');
+
+    stageStart = performance.now();
+    const range = windowInstantRange(archiveDayToMs(config.window.from), archiveDayToMs(config.window.to));
+    const plan = planLoad(listing.files, await readLineage(session, config.namespace, range));
+    const work = [...plan.newFiles, ...plan.changedFiles];
+    const chunks = chunkFiles(work, config.commit);
+    summary.seconds.plan = seconds(stageStart);
+    summary.filesSkipped = plan.unchangedFiles.length;
+    summary.filesNew = plan.newFiles.length;
+    summary.filesChanged = plan.changedFiles.length;
+    summary.bytesPlanned = work.reduce((sum, file) => sum + file.size, 0);
+    summary.commitsPlanned = chunks.length;
+    logger.info(
+      { new: plan.newFiles.length, changed: plan.changedFiles.length, unchanged: plan.unchangedFiles.length, commits: chunks.length },
+      'planned',
+    );
+    if (config.dryRun) return summary;
+
+    const staging = await StagingArea.open(session.connection, join(config.workDir, `staging-${config.runId}.duckdb`));
+    try {
+      let filesDone = 0;
+      for (const chunk of chunks) {
+        await loadChunk(chunk, staging, config, deps, summary, () => {
+          filesDone += 1;
+          deps.onProgress?.({ stage: 'fetch', filesDone, filesTotal: work.length, rows: summary.rowsCommitted + staging.stagedRows });
+        });
+        deps.onProgress?.({ stage: 'commit', filesDone, filesTotal: work.length, rows: summary.rowsCommitted + staging.stagedRows });
+        await commitWithRetries(session, staging, chunk, config, summary, logger);
+        await staging.clear();
+      }
+    } finally {
+      await staging.close();
+    }
+    return summary;
+  });
+
+  const rowsSeen = result.rowsCommitted + result.rowsRejected;
+  result.rejectRate = Math.max(
+    rowsSeen > 0 ? result.rowsRejected / rowsSeen : 0,
+    result.filesFetched > 0 ? result.filesRejected / result.filesFetched : 0,
+  );
+  if (result.rejectRate > config.maxRejectRate) result.exitCode = 3;
+  result.seconds.total = seconds(started);
+  return result;
+}
+
+async function readLineage(session: LakeSession, namespace: string, range: ReturnType<typeof windowInstantRange>) {
+  try {
+    return await loadedFiles(session, namespace, range);
+  } catch (err) {
+    throw classify(err, `read what ${namespace} already holds`);
+  }
+}
+
+/** Fetches, parses and stages one chunk's files with bounded concurrency. */
+async function loadChunk(
+  files: readonly PlannedFile[],
+  staging: StagingArea,
+  config: BackfillConfig,
+  deps: BackfillDependencies,
+  summary: RunSummary,
+  fileDone: () => void,
+): Promise<void> {
+  const started = performance.now();
+  const queue = new PQueue({ concurrency: config.concurrency });
+  let failure: Error | undefined;
+  // Staging is appended to from one async chain at a time: DuckDB appenders are not re-entrant.
+  let stagingChain: Promise<void> = Promise.resolve();
+  for (const file of files) {
+    if (failure) break;
+    if (queue.size > config.concurrency * 2) await queue.onSizeLessThan(config.concurrency);
+    queue
+      .add(async () => {
+        const got = await deps.store.get(file.key);
+        if (got.kind === 'missing') {
+          summary.filesMissing += 1;
+          deps.logger.warn({ key: file.key }, 'listed file is gone (404); counted as missing');
+          fileDone();
+          return;
+        }
+        summary.filesFetched += 1;
+        summary.bytesFetched += got.body.byteLength;
+        const parseStart = performance.now();
+        const parsed = parseArchiveFile({ key: file.key, body: got.body });
+        summary.seconds.parse += seconds(parseStart);
+        const staged = { key: file.key, etag: file.etag, locationId: file.locationId };
+        stagingChain = stagingChain.then(async () => {
+          const stageStart = performance.now();
+          if (parsed.kind === 'rejected') {
+            summary.filesRejected += 1;
+            deps.logger.warn({ key: file.key, reason: parsed.reason }, 'file rejected');
+            await staging.addRejectedFile({ ...staged, outcome: 'rejected' }, parsed.reason, parsed.rawText);
+          } else {
+            if (parsed.rejects.length > 0) {
+              deps.logger.warn({ key: file.key, rejectedRows: parsed.rejects.length, first: parsed.rejects[0]?.reason }, 'rows rejected');
+            }
+            await staging.addParsedFile({ ...staged, outcome: 'loaded' }, parsed.rows, parsed.rejects);
+          }
+          summary.seconds.stage += seconds(stageStart);
+          fileDone();
+        });
+        await stagingChain;
+      })
+      .catch((err: unknown) => {
+        failure ??= err instanceof Error ? err : new Error(String(err));
+        queue.clear();
+      });
+  }
+  await queue.onIdle();
+  await stagingChain;
+  summary.seconds.fetch += seconds(started);
+  if (failure) throw failure;
+  staging.flush();
+}
+
+/**
+ * Commits the staged chunk. A conflict (another writer committed first) is retried after
+ * re-checking the lineage; files another run loaded meanwhile are dropped from staging, not
+ * loaded twice. When the outcome of a commit is unknown, the lineage tells whether it landed.
+ */
+async function commitWithRetries(
+  session: LakeSession,
+  staging: StagingArea,
+  chunk: readonly PlannedFile[],
+  config: BackfillConfig,
+  summary: RunSummary,
+  logger: Logger,
+): Promise<void> {
+  const started = performance.now();
+  const days = chunk.map((file) => archiveDayToMs(file.day));
+  const range = windowInstantRange(Math.min(...days), Math.max(...days));
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      const result = await commitChunk(session, { namespace: config.namespace, runId: config.runId, ingestedAt: new Date(), range });
+      if (result.kind === 'already-loaded') {
+        logger.info({ files: result.keys.length }, 'another run loaded some of these files meanwhile; dropping them and retrying');
+        await staging.dropFiles(result.keys);
+        summary.commitRetries += 1;
+        continue;
+      }
+      summary.commits += 1;
+      summary.snapshotIds.push(result.snapshotId);
+      summary.rowsCommitted += result.rowsInserted;
+      summary.rowsReplaced += result.rowsReplaced;
+      summary.rowsRejected += result.rowRejects;
+      logger.info({ snapshotId: result.snapshotId, rows: result.rowsInserted, replaced: result.rowsReplaced, attempt }, 'committed');
+      summary.seconds.commit += seconds(started);
+      return;
+    } catch (err) {
+      const error = err instanceof LakehouseError ? err : classify(err, 'commit');
+      if (!error.retryable || attempt >= config.commitRetries) throw error;
+      summary.commitRetries += 1;
+      if (error.isCommitStateUnknown && (await stagedFilesLanded(session, config.namespace, range))) {
+        logger.warn('commit outcome was unknown, and the lineage shows it landed');
+        summary.commits += 1;
+        summary.seconds.commit += seconds(started);
+        return;
+      }
+      const backoffMs = Math.min(30_000, 250 * 2 ** attempt) * (0.5 + Math.random());
+      logger.warn({ kind: error.kind, attempt, backoffMs: Math.round(backoffMs), error: error.message }, 'commit failed; retrying');
+      await new Promise((wake) => setTimeout(wake, backoffMs));
+    }
+  }
+}

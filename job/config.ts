@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { CatalogTarget } from './lake/catalogTarget.ts';
+import type { DuckDBSettings } from './lake/lakeSession.ts';
+import { resolveLocalLakehouse, catalogUrl, s3EndpointUrl } from './localLakehouse.ts';
+import type { ChunkLimits } from './plan.ts';
+import { parseArchiveDay, type ArchiveDay } from './source/archiveDay.ts';
+import type { S3ArchiveStoreOptions } from './source/s3ArchiveStore.ts';
+
+export type ArchiveSource = Omit<S3ArchiveStoreOptions, 'maxSockets'>;
+import { fileStationCache, type StationCache } from './source/stationCache.ts';
+import { NAMESPACE } from './tables.ts';
+
+/** Everything a backfill run needs, resolved and validated once, before any I/O. */
+export interface BackfillConfig {
+  readonly runId: string;
+  /** Archive days (the date in the file name), inclusive. */
+  readonly window: { readonly from: ArchiveDay; readonly to: ArchiveDay };
+  readonly stations: readonly number[] | 'all';
+  /** The archive bucket; the socket pool is sized from `concurrency`. */
+  readonly source: ArchiveSource;
+  readonly target: CatalogTarget;
+  readonly namespace: string;
+  readonly duckdb: DuckDBSettings;
+  /** Local folder for the staging database and the station-list cache. */
+  readonly workDir: string;
+  readonly stationCache?: StationCache;
+  /** Parallel GETs, and the size of the HTTP socket pool. */
+  readonly concurrency: number;
+  readonly commit: ChunkLimits;
+  /** Conflict/transient retries of one commit. */
+  readonly commitRetries: number;
+  /** Above this share of rejected rows (or files), the run exits with code 3. */
+  readonly maxRejectRate: number;
+  readonly dryRun: boolean;
+}
+
+/** The raw options, as the CLI parsed them (flags and their environment variables). */
+export interface BackfillOptions {
+  readonly from: string;
+  readonly to: string;
+  readonly stations?: string;
+  readonly catalog?: string;
+  readonly catalogUri?: string;
+  readonly tableBucketArn?: string;
+  readonly namespace?: string;
+  readonly sourceBucket?: string;
+  readonly sourceEndpoint?: string;
+  readonly sourceCredentials?: string;
+  readonly concurrency?: number;
+  readonly commitDays?: number;
+  readonly commitFiles?: number;
+  readonly commitRetries?: number;
+  readonly maxRejectRate?: number;
+  readonly memoryLimit?: string;
+  readonly threads?: number;
+  readonly workDir?: string;
+  readonly extensionDir?: string;
+  readonly dryRun?: boolean;
+}
+
+export const DEFAULTS = {
+  namespace: NAMESPACE,
+  sourceBucket: 'openaq-data-archive',
+  concurrency: 64,
+  commitDays: 31,
+  commitFiles: 50_000,
+  commitRetries: 6,
+  maxRejectRate: 0.01,
+  memoryLimit: '2GB',
+  stationCacheHours: 24,
+} as const;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(`config: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function resolveBackfillConfig(
+  options: BackfillOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  packageRoot: string,
+): BackfillConfig {
+  const from = day('--from', options.from);
+  const to = day('--to', options.to);
+  if (from > to) throw new ConfigError(`Expected \`--from\` (${from}) to be on or before \`--to\` (${to})`);
+  const workDir = resolve(options.workDir ?? join(tmpdir(), 'openaq-lakehouse'));
+  const { target, source } = resolveEndpoints(options, env);
+  return {
+    runId: `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`,
+    window: { from, to },
+    stations: stationSelection(options.stations),
+    source,
+    target,
+    namespace: identifier('--namespace', options.namespace ?? DEFAULTS.namespace),
+    duckdb: {
+      extensionDirectory: resolve(options.extensionDir ?? join(packageRoot, '.lakehouse', 'duckdb-extensions')),
+      memoryLimit: memory('--memory-limit', options.memoryLimit ?? DEFAULTS.memoryLimit),
+      tempDirectory: join(workDir, 'duckdb-spill'),
+      threads: integer('--threads', options.threads ?? Math.min(4, availableParallelism()), 1),
+    },
+    workDir,
+    stationCache: fileStationCache(join(workDir, 'stations.json'), DEFAULTS.stationCacheHours * 3_600_000),
+    concurrency: integer('--concurrency', options.concurrency ?? DEFAULTS.concurrency, 1, 1024),
+    commit: {
+      days: integer('--commit-days', options.commitDays ?? DEFAULTS.commitDays, 1),
+      files: integer('--commit-files', options.commitFiles ?? DEFAULTS.commitFiles, 1),
+    },
+    commitRetries: integer('--commit-retries', options.commitRetries ?? DEFAULTS.commitRetries, 0, 100),
+    maxRejectRate: fraction('--max-reject-rate', options.maxRejectRate ?? DEFAULTS.maxRejectRate),
+    dryRun: options.dryRun ?? false,
+  };
+}
+
+/**
+ * The target: S3 Tables by ARN, any REST catalog by URI, or (nothing configured) the embedded local
+ * lakehouse, whose archive mirror is then the default source.
+ */
+function resolveEndpoints(
+  options: BackfillOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): { target: CatalogTarget; source: ArchiveSource } {
+  const kind = options.catalog ?? (options.tableBucketArn ? 's3tables' : options.catalogUri ? 'rest' : 'local');
+  const publicArchive: ArchiveSource = {
+    bucket: options.sourceBucket ?? DEFAULTS.sourceBucket,
+    region: 'us-east-1',
+    credentials: 'anonymous',
+    ...(options.sourceEndpoint ? { endpoint: url('--source-endpoint', options.sourceEndpoint) } : {}),
+  };
+  if (kind === 's3tables') {
+    const arn = options.tableBucketArn;
+    if (!arn || !/^arn:aws[\w-]*:s3tables:[a-z0-9-]+:\d{12}:bucket\/[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(arn)) {
+      throw new ConfigError(
+        `Expected \`--table-bucket-arn\` (OPENAQ_TABLE_BUCKET_ARN) to be an S3 Tables bucket ARN like arn:aws:s3tables:us-east-1:123456789012:bucket/openaq, got \`${arn ?? ''}\``,
+      );
+    }
+    return { target: { kind: 's3tables', tableBucketArn: arn }, source: withSourceCredentials(publicArchive, options) };
+  }
+  const local = resolveLocalLakehouse(env);
+  const localStorage = {
+    endpoint: `${local.host}:${local.s3Port}`,
+    useSsl: false,
+    urlStyle: 'path' as const,
+    region: local.region,
+    accessKeyId: local.accessKeyId,
+    secretAccessKey: local.secretAccessKey,
+  };
+  if (kind === 'rest') {
+    const endpoint = url('--catalog-uri', options.catalogUri ?? '');
+    // A REST catalog's data files live in its own S3-compatible store, reached with static keys.
+    const storage = {
+      ...localStorage,
+      endpoint: env.OPENAQ_CATALOG_S3_ENDPOINT ?? localStorage.endpoint,
+      useSsl: env.OPENAQ_CATALOG_S3_USE_SSL === 'true',
+      accessKeyId: env.OPENAQ_CATALOG_S3_ACCESS_KEY_ID ?? localStorage.accessKeyId,
+      secretAccessKey: env.OPENAQ_CATALOG_S3_SECRET_ACCESS_KEY ?? localStorage.secretAccessKey,
+    };
+    return {
+      target: { kind: 'rest', endpoint, warehouse: env.OPENAQ_CATALOG_WAREHOUSE ?? '', storage },
+      source: withSourceCredentials(publicArchive, options),
+    };
+  }
+  if (kind !== 'local') {
+    throw new ConfigError(`Expected \`--catalog\` to be one of local, rest, s3tables, got \`${kind}\``);
+  }
+  const mirror: ArchiveSource = {
+    bucket: options.sourceBucket ?? local.archiveBucket,
+    region: local.region,
+    endpoint: options.sourceEndpoint ? url('--source-endpoint', options.sourceEndpoint) : s3EndpointUrl(local),
+    credentials: { accessKeyId: local.accessKeyId, secretAccessKey: local.secretAccessKey },
+  };
+  return {
+    target: { kind: 'rest', endpoint: catalogUrl(local), warehouse: '', storage: localStorage },
+    source: options.sourceCredentials ? withSourceCredentials(mirror, options) : mirror,
+  };
+}
+
+function withSourceCredentials(source: ArchiveSource, options: BackfillOptions): ArchiveSource {
+  const value = options.sourceCredentials;
+  if (value === undefined) return source;
+  if (value === 'anonymous' || value === 'default-chain') return { ...source, credentials: value };
+  throw new ConfigError(`Expected \`--source-credentials\` to be one of anonymous, default-chain, got \`${value}\``);
+}
+
+function day(flag: string, value: string): ArchiveDay {
+  try {
+    return parseArchiveDay(value);
+  } catch {
+    throw new ConfigError(`Expected \`${flag}\` to be a date YYYY-MM-DD, got \`${value}\``);
+  }
+}
+
+function stationSelection(value: string | undefined): readonly number[] | 'all' {
+  if (value === undefined || value === 'all') return 'all';
+  const ids = value.split(',').map((part) => part.trim());
+  if (ids.some((id) => !/^\d+$/.test(id) || Number(id) < 1)) {
+    throw new ConfigError(`Expected \`--stations\` to be "all" or comma-separated location ids like 2178,8118, got \`${value}\``);
+  }
+  return [...new Set(ids.map(Number))].sort((a, b) => a - b);
+}
+
+function integer(flag: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`Expected \`${flag}\` to be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}, got \`${value}\``);
+  }
+  return value;
+}
+
+function fraction(flag: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0 || value > 1) throw new ConfigError(`Expected \`${flag}\` to be a number from 0 to 1, got \`${value}\``);
+  return value;
+}
+
+function memory(flag: string, value: string): string {
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(value)) {
+    throw new ConfigError(`Expected \`${flag}\` to be a size like 2GB or 512MiB, got \`${value}\``);
+  }
+  return value;
+}
+
+function identifier(flag: string, value: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,254}$/.test(value)) {
+    throw new ConfigError(`Expected \`${flag}\` to be a lower-case name of letters, digits and _, got \`${value}\``);
+  }
+  return value;
+}
+
+function url(flag: string, value: string): string {
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return value.replace(/\/$/, '');
+  } catch {
+    // fall through
+  }
+  throw new ConfigError(`Expected \`${flag}\` to be an http(s) URL, got \`${value}\``);
+}

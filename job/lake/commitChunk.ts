@@ -1,0 +1,146 @@
+import { DuckDBTimestampTZValue } from '@duckdb/node-api';
+import { classify } from '../lakehouseError.ts';
+import { LOCATIONS, MEASUREMENTS, REJECTS } from '../tables.ts';
+import type { LakeSession } from './lakeSession.ts';
+import { STAGING_ALIAS } from './stagingArea.ts';
+import { qualifiedName } from './tableDdl.ts';
+
+export interface ChunkCommitRequest {
+  readonly namespace: string;
+  readonly runId: string;
+  readonly ingestedAt: Date;
+  /** Bounds of the chunk's readings (see windowInstantRange), for partition pruning. */
+  readonly range: { readonly low: DuckDBTimestampTZValue; readonly high: DuckDBTimestampTZValue };
+}
+
+export type ChunkCommitResult =
+  | {
+      readonly kind: 'committed';
+      readonly rowsInserted: number;
+      readonly rowsReplaced: number;
+      readonly rowRejects: number;
+      readonly fileRejects: number;
+      /** The measurements table's snapshot after the commit. */
+      readonly snapshotId: string;
+    }
+  /** Another run committed some of these files (same ETag) since they were planned: drop and retry. */
+  | { readonly kind: 'already-loaded'; readonly keys: readonly string[] };
+
+/**
+ * Commits everything staged as ONE Iceberg transaction: the staged files' earlier rows and rejects
+ * (a patched file's previous version) are deleted, the new rows and rejects inserted (sorted for
+ * pruning) and the locations upserted. Reading the lineage first pins the snapshot the commit is
+ * checked against, so a concurrent writer makes it fail with a conflict instead of duplicating.
+ */
+export async function commitChunk(session: LakeSession, request: ChunkCommitRequest): Promise<ChunkCommitResult> {
+  const { connection, catalog } = session;
+  const measurements = qualifiedName(catalog, request.namespace, MEASUREMENTS.name);
+  const rejects = qualifiedName(catalog, request.namespace, REJECTS.name);
+  const locations = qualifiedName(catalog, request.namespace, LOCATIONS.name);
+  const stagedFiles = `${STAGING_ALIAS}.stage_files`;
+  const range = { low: request.range.low, high: request.range.high };
+  const now = new DuckDBTimestampTZValue(BigInt(request.ingestedAt.getTime()) * 1000n);
+
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    const lineage = await connection.runAndReadAll(
+      `WITH loaded AS (
+         SELECT source_key, source_etag, location_id, count(*) AS n FROM ${measurements}
+         WHERE datetime BETWEEN $low AND $high AND source_key IN (SELECT source_key FROM ${stagedFiles})
+         GROUP BY ALL
+         UNION ALL
+         SELECT source_key, source_etag, NULL, 0 FROM ${rejects}
+         WHERE source_key IN (SELECT source_key FROM ${stagedFiles}) GROUP BY ALL)
+       SELECT l.source_key, l.source_etag = f.source_etag AS same_etag, l.location_id, l.n::BIGINT
+       FROM loaded l JOIN ${stagedFiles} f USING (source_key)`,
+      range,
+    );
+    const rows = lineage.getRows() as [string, boolean, bigint | null, bigint][];
+    const alreadyLoaded = [...new Set(rows.filter(([, same]) => same).map(([key]) => key))];
+    if (alreadyLoaded.length > 0) {
+      await connection.run('ROLLBACK');
+      return { kind: 'already-loaded', keys: alreadyLoaded };
+    }
+    const rowsReplaced = rows.reduce((sum, [, , , n]) => sum + Number(n), 0);
+    const replacedStations = [...new Set(rows.flatMap(([, , station]) => (station === null ? [] : [Number(station)])))];
+
+    if (rows.length > 0) {
+      await connection.run(
+        `DELETE FROM ${measurements} WHERE datetime BETWEEN $low AND $high AND source_key IN (SELECT source_key FROM ${stagedFiles})`,
+        range,
+      );
+      await connection.run(`DELETE FROM ${rejects} WHERE source_key IN (SELECT source_key FROM ${stagedFiles})`);
+    }
+    const inserted = await connection.runAndReadAll(
+      `INSERT INTO ${measurements}
+       SELECT location_id, sensors_id, location, datetime, datetime_local::TIMESTAMP, utc_offset, lat, lon, parameter,
+              units, value, value_flag, source_key, source_etag, source_line, $run_id, $now
+       FROM ${STAGING_ALIAS}.stage_rows ORDER BY location_id, datetime, sensors_id`,
+      { run_id: request.runId, now },
+    );
+    const rejectCounts = await connection.runAndReadAll(
+      `SELECT count(*) FILTER (WHERE scope = 'row')::BIGINT, count(*) FILTER (WHERE scope = 'file')::BIGINT
+       FROM ${STAGING_ALIAS}.stage_rejects`,
+    );
+    await connection.run(
+      `INSERT INTO ${rejects}
+       SELECT source_key, source_etag, line_number, scope, reason, raw_text, $run_id, $now FROM ${STAGING_ALIAS}.stage_rejects`,
+      { run_id: request.runId, now },
+    );
+    await connection.run(upsertLocationsSql(locations, measurements, replacedStations), { now });
+    const snapshot = await connection.runAndReadAll(
+      `SELECT snapshot_id::VARCHAR FROM iceberg_snapshots(${measurements}) ORDER BY sequence_number DESC LIMIT 1`,
+    );
+    await connection.run('COMMIT');
+    return {
+      kind: 'committed',
+      rowsInserted: Number(inserted.getRows()[0]?.[0] ?? 0),
+      rowsReplaced,
+      rowRejects: Number(rejectCounts.getRows()[0]?.[0] ?? 0),
+      fileRejects: Number(rejectCounts.getRows()[0]?.[1] ?? 0),
+      snapshotId: String(snapshot.getRows()[0]?.[0] ?? ''),
+    };
+  } catch (err) {
+    await connection.run('ROLLBACK').catch(() => undefined);
+    throw classify(err, `commit ${request.namespace} (run ${request.runId})`);
+  }
+}
+
+/**
+ * Locations stay equal to an aggregate of measurements. Stations that only gained rows are updated
+ * incrementally from the staged rows (no scan of the table); stations that lost rows to a
+ * replaced file are recomputed from the table as it stands inside this transaction.
+ */
+function upsertLocationsSql(locations: string, measurements: string, replacedStations: readonly number[]): string {
+  const replaced = `[${replacedStations.map((id) => String(Math.trunc(id))).join(', ')}]::BIGINT[]`;
+  const aggregate = (from: string): string =>
+    `SELECT location_id, count(*)::BIGINT AS n, min(datetime) AS first_seen, max(datetime) AS last_seen,
+            arg_max(location, datetime) AS name, arg_max(lat, datetime) AS lat, arg_max(lon, datetime) AS lon,
+            list_sort(list_distinct(list(parameter))) AS params
+     FROM ${from} GROUP BY location_id`;
+  return `
+    MERGE INTO ${locations} AS t USING (
+      SELECT *, false AS exact FROM (${aggregate(`${STAGING_ALIAS}.stage_rows`)}) WHERE NOT list_contains(${replaced}, location_id)
+      UNION ALL
+      SELECT r.location_id, coalesce(a.n, 0) AS n, a.first_seen, a.last_seen, a.name, a.lat, a.lon, a.params, true AS exact
+      FROM (SELECT unnest(${replaced}) AS location_id) r
+      LEFT JOIN (${aggregate(`(SELECT * FROM ${measurements} WHERE list_contains(${replaced}, location_id))`)}) a USING (location_id)
+    ) AS s ON t.location_id = s.location_id
+    WHEN MATCHED AND s.exact AND s.n = 0 THEN DELETE
+    WHEN MATCHED AND s.exact THEN UPDATE SET
+      name = s.name, lat = s.lat, lon = s.lon, first_seen = s.first_seen, last_seen = s.last_seen,
+      measurement_count = s.n, parameters = array_to_string(s.params, ','), updated_at = $now
+    WHEN MATCHED THEN UPDATE SET
+      name = CASE WHEN t.last_seen IS NULL OR s.last_seen >= t.last_seen THEN s.name ELSE t.name END,
+      lat = CASE WHEN t.last_seen IS NULL OR s.last_seen >= t.last_seen THEN s.lat ELSE t.lat END,
+      lon = CASE WHEN t.last_seen IS NULL OR s.last_seen >= t.last_seen THEN s.lon ELSE t.lon END,
+      first_seen = least(t.first_seen, s.first_seen),
+      last_seen = greatest(t.last_seen, s.last_seen),
+      measurement_count = t.measurement_count + s.n,
+      parameters = array_to_string(list_sort(list_distinct(
+        list_filter(string_split(coalesce(t.parameters, ''), ','), p -> p <> '') || s.params)), ','),
+      updated_at = $now
+    WHEN NOT MATCHED AND s.n > 0 THEN INSERT
+      (location_id, name, lat, lon, first_seen, last_seen, measurement_count, parameters, updated_at)
+      VALUES (s.location_id, s.name, s.lat, s.lon, s.first_seen, s.last_seen, s.n, array_to_string(s.params, ','), $now)`;
+}

@@ -1,0 +1,61 @@
+import type { ArchiveDay } from './source/archiveDay.ts';
+import type { ArchiveObject } from './source/archiveStore.ts';
+
+/** A listed archive file with what its key says. */
+export interface PlannedFile extends ArchiveObject {
+  readonly locationId: number;
+  readonly day: ArchiveDay;
+}
+
+export interface LoadPlan {
+  /** Not in the lake yet. */
+  readonly newFiles: readonly PlannedFile[];
+  /** In the lake with another ETag: OpenAQ patched them; their rows are replaced. */
+  readonly changedFiles: readonly PlannedFile[];
+  /** In the lake with this ETag: skipped without being fetched. */
+  readonly unchangedFiles: readonly PlannedFile[];
+}
+
+/** Pure: what to do with each listed file, given what the lake already holds (key → ETag). */
+export function planLoad(listed: readonly PlannedFile[], loaded: ReadonlyMap<string, string>): LoadPlan {
+  const newFiles: PlannedFile[] = [];
+  const changedFiles: PlannedFile[] = [];
+  const unchangedFiles: PlannedFile[] = [];
+  for (const file of listed) {
+    const etag = loaded.get(file.key);
+    if (etag === undefined) newFiles.push(file);
+    else if (etag === file.etag) unchangedFiles.push(file);
+    else changedFiles.push(file);
+  }
+  return { newFiles, changedFiles, unchangedFiles };
+}
+
+export interface ChunkLimits {
+  /** Archive days per commit at most. */
+  readonly days: number;
+  /** Files per commit at most. */
+  readonly files: number;
+}
+
+/**
+ * Splits the work into commits: files in day order, a new chunk when the next file would exceed
+ * either limit. A file is never split across commits.
+ */
+export function chunkFiles(files: readonly PlannedFile[], limits: ChunkLimits): PlannedFile[][] {
+  const sorted = [...files].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.locationId - b.locationId));
+  const chunks: PlannedFile[][] = [];
+  let current: PlannedFile[] = [];
+  const days = new Set<string>();
+  for (const file of sorted) {
+    const newDay = !days.has(file.day);
+    if (current.length > 0 && (current.length >= limits.files || (newDay && days.size >= limits.days))) {
+      chunks.push(current);
+      current = [];
+      days.clear();
+    }
+    current.push(file);
+    days.add(file.day);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}

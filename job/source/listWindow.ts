@@ -1,0 +1,160 @@
+import PQueue from 'p-queue';
+import { parseArchiveDay } from './archiveDay.ts';
+import type { ArchiveDay } from './archiveDay.ts';
+import { ARCHIVE_KEY_PREFIX, monthPrefix, parseArchiveKey } from './archiveKey.ts';
+import type { ArchiveObject, ArchiveStore } from './archiveStore.ts';
+import type { StationCache } from './stationCache.ts';
+
+/** A listed archive file whose key matched the layout, with the location and day it names. */
+export interface ListedFile extends ArchiveObject {
+  readonly locationId: number;
+  readonly day: ArchiveDay;
+}
+
+export interface WindowListing {
+  /** The files of the window, sorted by day, then location id. */
+  files: ListedFile[];
+  /** Keys (and location prefixes) under the listed prefixes that do not match the layout: reported, not fatal. */
+  unmatchedKeys: string[];
+  /** How many locations had their months listed. */
+  stationsListed: number;
+  /** How many listings were started (listObjects/listPrefixes calls; each may take several pages). */
+  listRequests: number;
+}
+
+export interface ListWindowRequest {
+  /** Location ids to list, or 'all' for every `locationid=N/` prefix of the archive. */
+  readonly stations: readonly number[] | 'all';
+  /** First day of the window, included. */
+  readonly from: ArchiveDay;
+  /** Last day of the window, included. */
+  readonly to: ArchiveDay;
+  /** Listings in flight at once. */
+  readonly concurrency: number;
+  /** Where the ids of 'all' are kept between runs. Default: none, list them every time. */
+  readonly stationCache?: StationCache;
+}
+
+const LOCATION_PREFIX = /^records\/csv\.gz\/locationid=([1-9]\d*)\/$/;
+
+/**
+ * The archive files of a window, from the real listing: one ListObjectsV2 per location and month
+ * the window touches, `concurrency` at a time, keeping the keys whose day is in [from, to]. The
+ * first failed listing stops the rest and is rethrown. Memory holds the window's files plus a
+ * bounded number of pending listings, not one task per location-month.
+ */
+export async function listWindow(
+  store: ArchiveStore,
+  request: ListWindowRequest,
+): Promise<WindowListing> {
+  const { from, to, concurrency } = validate(request);
+  const unmatchedKeys: string[] = [];
+  let listRequests = 0;
+
+  let stations: number[];
+  if (request.stations === 'all') {
+    const cached = await request.stationCache?.read();
+    if (cached !== undefined) {
+      stations = cached;
+    } else {
+      listRequests++;
+      stations = await listStationIds(store, unmatchedKeys);
+      await request.stationCache?.write(stations);
+    }
+  } else {
+    stations = [...new Set(request.stations)].sort((a, b) => a - b);
+  }
+
+  const months = monthsBetween(from, to);
+  const files: ListedFile[] = [];
+  const queue = new PQueue({ concurrency });
+  let failure: { error: unknown } | undefined;
+  const stop = (error: unknown): void => {
+    if (failure !== undefined) return; // the first error wins; cleared tasks reject too
+    failure = { error };
+    queue.clear();
+  };
+
+  const listMonth = async (prefix: string): Promise<void> => {
+    for await (const object of store.listObjects(prefix)) {
+      if (failure !== undefined) return;
+      const parsed = parseArchiveKey(object.key);
+      if (parsed === undefined) unmatchedKeys.push(object.key);
+      else if (parsed.day >= from && parsed.day <= to) files.push({ ...object, ...parsed });
+    }
+  };
+
+  for (const station of stations) {
+    for (const [year, month] of months) {
+      if (failure !== undefined) break;
+      const prefix = monthPrefix(station, year, month);
+      await queue.onSizeLessThan(concurrency);
+      listRequests++;
+      queue.add(() => listMonth(prefix)).catch(stop);
+    }
+  }
+  await queue.onIdle();
+  if (failure !== undefined) throw failure.error;
+
+  files.sort(
+    (a, b) =>
+      compare(a.day, b.day) || a.locationId - b.locationId || compare(a.key, b.key),
+  );
+  unmatchedKeys.sort(compare);
+  return { files, unmatchedKeys, stationsListed: stations.length, listRequests };
+}
+
+/** The location ids of the archive, from its `locationid=N/` prefixes, sorted. */
+async function listStationIds(store: ArchiveStore, unmatched: string[]): Promise<number[]> {
+  const ids: number[] = [];
+  for await (const prefix of store.listPrefixes(ARCHIVE_KEY_PREFIX)) {
+    const m = LOCATION_PREFIX.exec(prefix);
+    const id = m === null ? Number.NaN : Number(m[1]);
+    if (Number.isSafeInteger(id)) ids.push(id);
+    else unmatched.push(prefix);
+  }
+  return [...new Set(ids)].sort((a, b) => a - b);
+}
+
+/** Every [year, month] from `from`'s month to `to`'s month, both included. */
+function monthsBetween(from: ArchiveDay, to: ArchiveDay): [number, number][] {
+  const months: [number, number][] = [];
+  let year = Number(from.slice(0, 4));
+  let month = Number(from.slice(5, 7));
+  const endYear = Number(to.slice(0, 4));
+  const endMonth = Number(to.slice(5, 7));
+  while (year < endYear || (year === endYear && month <= endMonth)) {
+    months.push([year, month]);
+    month++;
+    if (month > 12) {
+      month = 1;
+      year++;
+    }
+  }
+  return months;
+}
+
+function validate(request: ListWindowRequest): {
+  from: ArchiveDay;
+  to: ArchiveDay;
+  concurrency: number;
+} {
+  const from = parseArchiveDay(request.from);
+  const to = parseArchiveDay(request.to);
+  if (from > to) {
+    throw new Error(`source: Expected \`from\` to be on or before \`to\`, got ${from} > ${to}`);
+  }
+  const { concurrency, stations } = request;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new Error(`source: Expected \`concurrency\` to be an integer >= 1, got \`${concurrency}\``);
+  }
+  if (stations !== 'all') {
+    const bad = stations.find((id) => !Number.isSafeInteger(id) || id < 1);
+    if (bad !== undefined) {
+      throw new Error(`source: Expected station ids to be integers >= 1, got \`${bad}\``);
+    }
+  }
+  return { from, to, concurrency };
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

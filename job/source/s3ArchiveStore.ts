@@ -1,0 +1,282 @@
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { ListObjectsV2CommandOutput, S3ClientConfig } from '@aws-sdk/client-s3';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LakehouseError, classify, errorSummary } from '../lakehouseError.ts';
+import type { ErrorKind } from '../lakehouseError.ts';
+import type { ArchiveObject, ArchiveStore, GetResult } from './archiveStore.ts';
+
+/** How requests are authenticated. */
+export type ArchiveCredentials =
+  /** Unsigned requests: the public archive allows them, and they cost less CPU than SigV4. */
+  | 'anonymous'
+  /** The AWS SDK's default chain (env, profile, ECS task role, …), SigV4-signed. */
+  | 'default-chain'
+  /** Fixed keys, SigV4-signed (the local MinIO). */
+  | { readonly accessKeyId: string; readonly secretAccessKey: string };
+
+export interface S3ArchiveStoreOptions {
+  /** The bucket to read, e.g. `openaq-data-archive`. */
+  readonly bucket: string;
+  /** The bucket's region. Default `us-east-1`. */
+  readonly region?: string;
+  /** An S3-compatible endpoint such as the local MinIO, addressed path-style. Default: AWS S3. */
+  readonly endpoint?: string;
+  /** How requests are authenticated; see ArchiveCredentials. */
+  readonly credentials: ArchiveCredentials;
+  /** Keep-alive sockets per client: size it to the number of requests the caller keeps in flight. */
+  readonly maxSockets: number;
+  /** Attempts per request, first included (SDK standard retry mode, jittered backoff). Default 5. */
+  readonly maxAttempts?: number;
+  /** Time to open a TCP connection before the attempt fails and is retried. Default 5,000 ms. */
+  readonly connectionTimeoutMs?: number;
+  /**
+   * Time from sending a request to its response headers (including any wait for a pooled socket)
+   * before the attempt fails and is retried. Default 15,000 ms.
+   */
+  readonly requestTimeoutMs?: number;
+  /** Time a socket may sit idle mid-response (a stalled body) before it fails. Default 15,000 ms. */
+  readonly socketTimeoutMs?: number;
+}
+
+const DEFAULTS = {
+  region: 'us-east-1',
+  maxAttempts: 5,
+  connectionTimeoutMs: 5_000,
+  requestTimeoutMs: 15_000,
+  socketTimeoutMs: 15_000,
+} as const;
+
+/**
+ * The archive bucket over the AWS SDK v3: ListObjectsV2 for listings, GetObject for bytes. The SDK
+ * retries throttling, 5xx, resets and timeouts (standard mode); a body that fails mid-read is
+ * retried here, since the SDK has already returned by then. A 404 on a key is `missing`; every
+ * other failure is a LakehouseError naming the bucket and key.
+ */
+export function createS3ArchiveStore(options: S3ArchiveStoreOptions): ArchiveStore {
+  const settings = resolveOptions(options);
+  const { bucket, maxAttempts } = settings;
+  const client = new S3Client(clientConfig(settings));
+  const fail = (err: unknown, verb: Verb, target: string): LakehouseError =>
+    sourceError(err, verb, `s3://${bucket}/${target}`, maxAttempts);
+
+  async function* pages(prefix: string, delimiter?: string) {
+    let token: string | undefined;
+    do {
+      let page: ListObjectsV2CommandOutput;
+      try {
+        page = await client.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix,
+            Delimiter: delimiter,
+            ContinuationToken: token,
+          }),
+        );
+      } catch (err) {
+        throw fail(err, 'list', prefix);
+      }
+      yield page;
+      if (page.IsTruncated === true && !page.NextContinuationToken) {
+        throw new LakehouseError(
+          'unknown',
+          `source: listing s3://${bucket}/${prefix} was truncated without a continuation token`,
+        );
+      }
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  }
+
+  return {
+    async *listObjects(prefix: string): AsyncIterable<ArchiveObject> {
+      for await (const page of pages(prefix)) {
+        for (const object of page.Contents ?? []) {
+          const { Key: key, ETag: etag, Size: size } = object;
+          if (key === undefined || etag === undefined || size === undefined) {
+            throw new LakehouseError(
+              'unknown',
+              `source: listing s3://${bucket}/${prefix} returned an object without a key, ETag or size: ${JSON.stringify(object)}`,
+            );
+          }
+          yield { key, etag: stripQuotes(etag), size };
+        }
+      }
+    },
+
+    async *listPrefixes(prefix: string): AsyncIterable<string> {
+      for await (const page of pages(prefix, '/')) {
+        for (const common of page.CommonPrefixes ?? []) {
+          if (common.Prefix !== undefined) yield common.Prefix;
+        }
+      }
+    },
+
+    async get(key: string): Promise<GetResult> {
+      for (let attempt = 1; ; attempt++) {
+        let response;
+        try {
+          response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        } catch (err) {
+          const error = fail(err, 'read', key);
+          if (error.kind === 'not-found') return { kind: 'missing' };
+          throw error;
+        }
+        try {
+          if (response.Body === undefined || response.ETag === undefined) {
+            throw new LakehouseError(
+              'unknown',
+              `source: s3://${bucket}/${key} came back without a body or an ETag`,
+            );
+          }
+          const body = await response.Body.transformToByteArray();
+          return { kind: 'found', body, etag: stripQuotes(response.ETag) };
+        } catch (err) {
+          // The SDK retried the request; a body that breaks mid-read is ours to retry.
+          const error = fail(err, 'read', key);
+          if (!error.retryable || attempt >= maxAttempts) throw error;
+          await sleep(backoffMs(attempt));
+        }
+      }
+    },
+
+    close(): void {
+      client.destroy();
+    },
+  };
+}
+
+type ResolvedOptions = Required<Omit<S3ArchiveStoreOptions, 'endpoint'>> &
+  Pick<S3ArchiveStoreOptions, 'endpoint'>;
+
+function resolveOptions(options: S3ArchiveStoreOptions): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    ...options,
+    region: options.region ?? DEFAULTS.region,
+    maxAttempts: options.maxAttempts ?? DEFAULTS.maxAttempts,
+    connectionTimeoutMs: options.connectionTimeoutMs ?? DEFAULTS.connectionTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+    socketTimeoutMs: options.socketTimeoutMs ?? DEFAULTS.socketTimeoutMs,
+  };
+  if (resolved.bucket === '') {
+    throw new LakehouseError('setup', 'source: Expected `bucket` to be a bucket name, got ``');
+  }
+  for (const name of ['maxSockets', 'maxAttempts'] as const) {
+    const value = resolved[name];
+    if (!Number.isInteger(value) || value < 1) {
+      throw new LakehouseError(
+        'setup',
+        `source: Expected \`${name}\` to be an integer >= 1, got \`${value}\``,
+      );
+    }
+  }
+  for (const name of ['connectionTimeoutMs', 'requestTimeoutMs', 'socketTimeoutMs'] as const) {
+    const value = resolved[name];
+    if (!Number.isInteger(value) || value < 1) {
+      throw new LakehouseError(
+        'setup',
+        `source: Expected \`${name}\` to be a number of milliseconds >= 1, got \`${value}\``,
+      );
+    }
+  }
+  return resolved;
+}
+
+function clientConfig(settings: ResolvedOptions): S3ClientConfig {
+  const agent = { keepAlive: true, maxSockets: settings.maxSockets };
+  const config: S3ClientConfig = {
+    region: settings.region,
+    maxAttempts: settings.maxAttempts,
+    retryMode: 'standard',
+    // Options rather than a NodeHttpHandler instance: the SDK builds its handler from them.
+    requestHandler: {
+      httpAgent: agent,
+      httpsAgent: agent,
+      connectionTimeout: settings.connectionTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+      socketTimeout: settings.socketTimeoutMs,
+    },
+  };
+  if (settings.endpoint !== undefined) {
+    config.endpoint = settings.endpoint;
+    config.forcePathStyle = true;
+  }
+  const { credentials } = settings;
+  if (credentials === 'anonymous') Object.assign(config, ANONYMOUS);
+  else if (credentials !== 'default-chain') {
+    config.credentials = {
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+    };
+  }
+  return config;
+}
+
+// Smithy's "no auth" scheme, the one the SDK itself uses for operations that take no credentials
+// (e.g. SSO's GetRoleCredentials): no credentials are resolved and nothing is signed, so requests
+// carry no Authorization header. A no-op `signer` alone would still resolve the credential chain.
+const NO_AUTH = 'smithy.api#noAuth';
+const ANONYMOUS: Pick<S3ClientConfig, 'httpAuthSchemes' | 'httpAuthSchemeProvider'> = {
+  httpAuthSchemes: [
+    {
+      schemeId: NO_AUTH,
+      identityProvider: () => () => Promise.resolve({}),
+      signer: { sign: (request) => Promise.resolve(request) },
+    },
+  ],
+  httpAuthSchemeProvider: () => [{ schemeId: NO_AUTH }],
+};
+
+type Verb = 'read' | 'list';
+
+const WHAT: Partial<Record<ErrorKind, string>> = {
+  'access-denied': 'access denied',
+  credentials: 'credentials refused',
+  transient: 'temporary failures',
+  unreachable: 'no answer from the S3 endpoint',
+  setup: 'bad setup',
+};
+
+function nextStep(kind: ErrorKind, verb: Verb, maxAttempts: number): string {
+  const action = verb === 'read' ? 's3:GetObject' : 's3:ListBucket';
+  switch (kind) {
+    case 'access-denied':
+      return `the archive is public: check that requests are unsigned (credentials 'anonymous') or that your credentials and VPC endpoint policy allow ${action}`;
+    case 'credentials':
+      return `check the access key and secret (or the AWS credential chain); the public archive needs none: use credentials 'anonymous'`;
+    case 'transient':
+    case 'unknown':
+      return `gave up after ${maxAttempts} attempts; run again to retry`;
+    case 'unreachable':
+      return 'check the endpoint and the network (locally: `npm run lakehouse -- up`)';
+    case 'setup':
+      return 'check the bucket name, region and endpoint';
+    default:
+      return 'see the cause';
+  }
+}
+
+/** A LakehouseError whose kind comes from `classify` and whose message names the object. */
+function sourceError(
+  err: unknown,
+  verb: Verb,
+  url: string,
+  maxAttempts: number,
+): LakehouseError {
+  if (err instanceof LakehouseError) return err;
+  const { kind } = classify(err, `${verb} ${url}`);
+  const what = WHAT[kind] ?? 'failed';
+  const doing = verb === 'read' ? 'reading' : 'listing';
+  return new LakehouseError(
+    kind,
+    `source: ${what} ${doing} ${url} (${errorSummary(err)}); ${nextStep(kind, verb, maxAttempts)}`,
+    { cause: err },
+  );
+}
+
+/** S3 quotes ETags (`"9b2c…"`); the archive's identity of a file version is the bare value. */
+function stripQuotes(etag: string): string {
+  return etag.length >= 2 && etag.startsWith('"') && etag.endsWith('"') ? etag.slice(1, -1) : etag;
+}
+
+/** Full-jitter exponential backoff, like the SDK's standard mode (base 100 ms, cap 20 s). */
+const backoffMs = (attempt: number): number => Math.random() * Math.min(20_000, 100 * 2 ** attempt);
