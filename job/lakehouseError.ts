@@ -19,6 +19,8 @@ export type ErrorKind =
   | 'not-found'
   /** The machine or configuration is not ready (missing extension, bad option). */
   | 'setup'
+  /** The engine refused the statement itself (unsupported feature, invalid SQL): a bug, not bad luck. */
+  | 'unsupported'
   | 'unknown';
 
 const RETRYABLE: ReadonlySet<ErrorKind> = new Set([
@@ -98,6 +100,11 @@ const RULES: readonly Rule[] = [
     kind: 'not-found',
     pattern: /NoSuchKey|NoSuchBucket|NotFound|\b404\b|does not exist/i,
     hint: 'the object, bucket or table does not exist',
+  },
+  {
+    kind: 'unsupported',
+    pattern: /Not implemented|Binder Error|Parser Error|Conversion Error|Constraint Error/i,
+    hint: 'the engine refused the statement; retrying will not help: please report it with this message',
   },
   {
     kind: 'setup',

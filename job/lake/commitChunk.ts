@@ -88,10 +88,15 @@ export async function commitChunk(session: LakeSession, request: ChunkCommitRequ
       { run_id: request.runId, now },
     );
     await connection.run(upsertLocationsSql(locations, measurements, replacedStations), { now });
+    if (replacedStations.length > 0) {
+      // DuckDB's Iceberg MERGE takes a single UPDATE/DELETE action, so a station whose only file
+      // was replaced by an empty one is removed here.
+      await connection.run(`DELETE FROM ${locations} WHERE measurement_count = 0`);
+    }
+    await connection.run('COMMIT');
     const snapshot = await connection.runAndReadAll(
       `SELECT snapshot_id::VARCHAR FROM iceberg_snapshots(${measurements}) ORDER BY sequence_number DESC LIMIT 1`,
     );
-    await connection.run('COMMIT');
     return {
       kind: 'committed',
       rowsInserted: Number(inserted.getRows()[0]?.[0] ?? 0),
@@ -126,19 +131,15 @@ function upsertLocationsSql(locations: string, measurements: string, replacedSta
       FROM (SELECT unnest(${replaced}) AS location_id) r
       LEFT JOIN (${aggregate(`(SELECT * FROM ${measurements} WHERE list_contains(${replaced}, location_id))`)}) a USING (location_id)
     ) AS s ON t.location_id = s.location_id
-    WHEN MATCHED AND s.exact AND s.n = 0 THEN DELETE
-    WHEN MATCHED AND s.exact THEN UPDATE SET
-      name = s.name, lat = s.lat, lon = s.lon, first_seen = s.first_seen, last_seen = s.last_seen,
-      measurement_count = s.n, parameters = array_to_string(s.params, ','), updated_at = $now
     WHEN MATCHED THEN UPDATE SET
-      name = CASE WHEN t.last_seen IS NULL OR s.last_seen >= t.last_seen THEN s.name ELSE t.name END,
-      lat = CASE WHEN t.last_seen IS NULL OR s.last_seen >= t.last_seen THEN s.lat ELSE t.lat END,
-      lon = CASE WHEN t.last_seen IS NULL OR s.last_seen >= t.last_seen THEN s.lon ELSE t.lon END,
-      first_seen = least(t.first_seen, s.first_seen),
-      last_seen = greatest(t.last_seen, s.last_seen),
-      measurement_count = t.measurement_count + s.n,
-      parameters = array_to_string(list_sort(list_distinct(
-        list_filter(string_split(coalesce(t.parameters, ''), ','), p -> p <> '') || s.params)), ','),
+      name = CASE WHEN s.exact OR t.last_seen IS NULL OR s.last_seen >= t.last_seen THEN s.name ELSE t.name END,
+      lat = CASE WHEN s.exact OR t.last_seen IS NULL OR s.last_seen >= t.last_seen THEN s.lat ELSE t.lat END,
+      lon = CASE WHEN s.exact OR t.last_seen IS NULL OR s.last_seen >= t.last_seen THEN s.lon ELSE t.lon END,
+      first_seen = CASE WHEN s.exact THEN s.first_seen ELSE least(t.first_seen, s.first_seen) END,
+      last_seen = CASE WHEN s.exact THEN s.last_seen ELSE greatest(t.last_seen, s.last_seen) END,
+      measurement_count = CASE WHEN s.exact THEN s.n ELSE t.measurement_count + s.n END,
+      parameters = CASE WHEN s.exact THEN array_to_string(s.params, ',') ELSE array_to_string(list_sort(list_distinct(
+        list_filter(string_split(coalesce(t.parameters, ''), ','), p -> p <> '') || s.params)), ',') END,
       updated_at = $now
     WHEN NOT MATCHED AND s.n > 0 THEN INSERT
       (location_id, name, lat, lon, first_seen, last_seen, measurement_count, parameters, updated_at)
