@@ -81,9 +81,11 @@ export async function runBackfill(config: BackfillConfig, deps: BackfillDependen
       for (const chunk of chunks) {
         await loadChunk(chunk, staging, config, deps, summary, () => {
           filesDone += 1;
+          if (filesDone % 50 === 0) logger.debug({ filesDone, filesTotal: work.length }, 'staging progress');
           deps.onProgress?.({ stage: 'fetch', filesDone, filesTotal: work.length, rows: summary.rowsCommitted + staging.stagedRows });
         });
         deps.onProgress?.({ stage: 'commit', filesDone, filesTotal: work.length, rows: summary.rowsCommitted + staging.stagedRows });
+        logger.info({ files: chunk.length, rows: staging.stagedRows }, 'committing');
         await commitWithRetries(session, staging, chunk, config, summary, logger);
         await staging.clear();
       }

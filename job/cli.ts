@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { pino } from 'pino';
 import yargs from 'yargs';
 import { runBackfill } from './backfill.ts';
-import { ConfigError, DEFAULTS, resolveBackfillConfig, type BackfillOptions } from './config.ts';
+import { ConfigError, DEFAULTS, resolveBackfillConfig } from './config.ts';
 import { formatSummary } from './formatSummary.ts';
 import { LakehouseError } from './lakehouseError.ts';
 import { createS3ArchiveStore } from './source/s3ArchiveStore.ts';
@@ -51,7 +51,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
           .option('extension-dir', { type: 'string', describe: 'DuckDB extension directory; default .lakehouse/duckdb-extensions' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'List and plan only: print files, bytes and commits, fetch and commit nothing' }),
       async (args) => {
-        const config = resolveBackfillConfig(args as BackfillOptions, env, packageRoot);
+        const config = resolveBackfillConfig(args, env, packageRoot);
         const logger = pino({ level: args.logLevel, base: { runId: config.runId } }, pino.destination(2));
         await mkdir(config.workDir, { recursive: true });
         const store = createS3ArchiveStore({ ...config.source, maxSockets: config.concurrency });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CatalogTarget } from './lake/catalogTarget.ts';
@@ -103,7 +103,11 @@ export function resolveBackfillConfig(
       threads: integer('--threads', options.threads ?? Math.min(4, availableParallelism()), 1),
     },
     workDir,
-    stationCache: fileStationCache(join(workDir, 'stations.json'), DEFAULTS.stationCacheHours * 3_600_000),
+    // One cache per archive (endpoint and bucket): a mirror and the real archive list other stations.
+    stationCache: fileStationCache(
+      join(workDir, `stations-${createHash('sha256').update(`${source.endpoint ?? 's3'}|${source.bucket}`).digest('hex').slice(0, 12)}.json`),
+      DEFAULTS.stationCacheHours * 3_600_000,
+    ),
     concurrency: integer('--concurrency', options.concurrency ?? DEFAULTS.concurrency, 1, 1024),
     commit: {
       days: integer('--commit-days', options.commitDays ?? DEFAULTS.commitDays, 1),

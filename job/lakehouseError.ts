@@ -59,7 +59,8 @@ interface Rule {
 const RULES: readonly Rule[] = [
   {
     kind: 'commit-conflict',
-    pattern: /Conflict_409|CommitFailedException|branch main has changed|Requirement failed/i,
+    pattern:
+      /Conflict_409|CommitFailedException|AlreadyExistsException|branch main has changed|Requirement failed/i,
     hint: 'another writer committed to the same table first; the job re-plans and retries',
   },
   {

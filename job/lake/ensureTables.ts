@@ -1,5 +1,5 @@
 import { DuckDBMapValue, quotedIdentifier, quotedString } from '@duckdb/node-api';
-import { classify } from '../lakehouseError.ts';
+import { LakehouseError, classify } from '../lakehouseError.ts';
 import type { TableDefinition } from '../tables.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { columnSql, createTableSql, partitionSql, qualifiedName } from './tableDdl.ts';
@@ -24,6 +24,22 @@ export async function ensureTables(
   namespace: string,
   tables: readonly TableDefinition[],
 ): Promise<EnsureTablesResult> {
+  // Two runs on a fresh catalog race to create the namespace and tables: the loser's create fails
+  // with a conflict, and a second look finds what the winner created.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await ensureTablesOnce(session, namespace, tables);
+    } catch (err) {
+      if (!(err instanceof LakehouseError && err.isConflict && attempt < 3)) throw err;
+    }
+  }
+}
+
+async function ensureTablesOnce(
+  session: LakeSession,
+  namespace: string,
+  tables: readonly TableDefinition[],
+): Promise<EnsureTablesResult> {
   const { connection, catalog } = session;
   const created: string[] = [];
   const columnsAdded: string[] = [];
@@ -37,8 +53,7 @@ export async function ensureTables(
       const name = qualifiedName(catalog, namespace, table.name);
       const columns = existing.get(table.name);
       if (!columns) {
-        await connection.run(createTableSql(catalog, namespace, table));
-        created.push(table.name);
+        if (await createTableUnlessRaced(session, namespace, table)) created.push(table.name);
       } else {
         for (const column of table.columns.filter((c) => !columns.has(c.name))) {
           await connection.run(
@@ -53,6 +68,17 @@ export async function ensureTables(
     throw classify(err, `create or update the tables in namespace "${namespace}"`);
   }
   return { created, columnsAdded, partitioned };
+}
+
+/** Creates the table; false when another run created it first (two runs on a fresh catalog). */
+async function createTableUnlessRaced(session: LakeSession, namespace: string, table: TableDefinition): Promise<boolean> {
+  try {
+    await session.connection.run(createTableSql(session.catalog, namespace, table));
+    return true;
+  } catch (err) {
+    if ((await existingColumns(session, namespace)).has(table.name)) return false;
+    throw err;
+  }
 }
 
 /** Columns of each existing table. DESCRIBE loads the table: information_schema alone may show a

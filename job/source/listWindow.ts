@@ -97,8 +97,7 @@ export async function listWindow(
   if (failure !== undefined) throw failure.error;
 
   files.sort(
-    (a, b) =>
-      compare(a.day, b.day) || a.locationId - b.locationId || compare(a.key, b.key),
+    (a, b) => compare(a.day, b.day) || a.locationId - b.locationId || compare(a.key, b.key),
   );
   unmatchedKeys.sort(compare);
   return { files, unmatchedKeys, stationsListed: stations.length, listRequests };
@@ -146,7 +145,9 @@ function validate(request: ListWindowRequest): {
   }
   const { concurrency, stations } = request;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new Error(`source: Expected \`concurrency\` to be an integer >= 1, got \`${concurrency}\``);
+    throw new Error(
+      `source: Expected \`concurrency\` to be an integer >= 1, got \`${concurrency}\``,
+    );
   }
   if (stations !== 'all') {
     const bad = stations.find((id) => !Number.isSafeInteger(id) || id < 1);

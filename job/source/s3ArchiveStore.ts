@@ -256,12 +256,7 @@ function nextStep(kind: ErrorKind, verb: Verb, maxAttempts: number): string {
 }
 
 /** A LakehouseError whose kind comes from `classify` and whose message names the object. */
-function sourceError(
-  err: unknown,
-  verb: Verb,
-  url: string,
-  maxAttempts: number,
-): LakehouseError {
+function sourceError(err: unknown, verb: Verb, url: string, maxAttempts: number): LakehouseError {
   if (err instanceof LakehouseError) return err;
   const { kind } = classify(err, `${verb} ${url}`);
   const what = WHAT[kind] ?? 'failed';

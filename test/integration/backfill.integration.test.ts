@@ -116,7 +116,7 @@ describe('backfill of a window into the local lakehouse', () => {
     const day = '2024-03-20';
     const header = 'location_id,sensors_id,location,datetime,lat,lon,parameter,units,value';
     const good = `${header}\n901,1,Good-901,2024-03-20T01:00:00+00:00,1.5,2.5,pm25,µg/m³,3.0\n`;
-    const csv = (id: number, lines: string[]): Uint8Array => gzipSync(`${header}\n${lines.join('\n')}\n`);
+    const csv = (lines: string[]): Uint8Array => gzipSync(`${header}\n${lines.join('\n')}\n`);
     const row = (id: number, datetime: string, value: string, extra = ''): string =>
       `${id},1,Station-${id},${datetime},1.5,2.5,pm25,µg/m³,${value}${extra}`;
     const inputs = [
@@ -124,9 +124,9 @@ describe('backfill of a window into the local lakehouse', () => {
       { id: 902, body: gzipSync(`location_id,sensor_id,location,datetime,lat,lon,parameter,unit,value\n`), reason: /header/ },
       { id: 903, body: new TextEncoder().encode(good), reason: /not a gzip file/ },
       { id: 904, body: gzipSync(good.replaceAll('901', '904')).subarray(0, 30), reason: /truncated or corrupt gzip/ },
-      { id: 905, body: csv(905, [row(905, '2024-03-20 01:00', '3.0'), row(905, '2024-03-20T02:00:00+00:00', '4.0')]), reason: /datetime/ },
-      { id: 906, body: csv(906, [row(906, '2024-03-20T01:00:00+00:00', 'n/a'), row(906, '2024-03-20T02:00:00+00:00', '4.0')]), reason: /value/ },
-      { id: 907, body: csv(907, [`907,1,Station-907,2024-03-20T01:00:00+00:00,1.5,2.5,,µg/m³,3.0`, row(907, '2024-03-20T02:00:00+00:00', '4.0')]), reason: /parameter/ },
+      { id: 905, body: csv([row(905, '2024-03-20 01:00', '3.0'), row(905, '2024-03-20T02:00:00+00:00', '4.0')]), reason: /datetime/ },
+      { id: 906, body: csv([row(906, '2024-03-20T01:00:00+00:00', 'n/a'), row(906, '2024-03-20T02:00:00+00:00', '4.0')]), reason: /value/ },
+      { id: 907, body: csv([`907,1,Station-907,2024-03-20T01:00:00+00:00,1.5,2.5,,µg/m³,3.0`, row(907, '2024-03-20T02:00:00+00:00', '4.0')]), reason: /parameter/ },
       { id: 908, body: gzipSync(`"location_id","sensors_id","location","datetime","lat","lon","parameter","units","value"\r\n908,1,"S-908","2024-03-20T01:00:00+00:00",1.5,2.5,"pm25","ppb",3.0,"extra"\r\n908,1,"S-908","2024-03-20T02:00:00+00:00",1.5,2.5,"pm25","ppb",4.0\r\n`), reason: /expected 9 fields, got 10/ },
     ];
     await putFiles(badBucket, inputs.map(({ id, body }) => ({ key: formatArchiveKey(id, day), body })));

@@ -11,7 +11,12 @@ import type { ArchiveObject, ArchiveStore } from '../../job/source/archiveStore.
 import { listWindow } from '../../job/source/listWindow.ts';
 import { createS3ArchiveStore } from '../../job/source/s3ArchiveStore.ts';
 import type { S3ArchiveStoreOptions } from '../../job/source/s3ArchiveStore.ts';
-import { deletePrefix, ensureBucket, localS3Client, putObject } from '../../scripts/lakehouse/s3Admin.ts';
+import {
+  deletePrefix,
+  ensureBucket,
+  localS3Client,
+  putObject,
+} from '../../scripts/lakehouse/s3Admin.ts';
 import { CountingStore } from '../helpers/countingStore.ts';
 import { localLake } from '../helpers/localLake.ts';
 

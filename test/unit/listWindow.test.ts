@@ -164,13 +164,30 @@ describe('listWindow', () => {
   it('refuses a window that ends before it starts, and a bad concurrency', async () => {
     const store = storeWith([]);
     await expect(
-      listWindow(store, { stations: [1], from: day('2024-01-02'), to: day('2024-01-01'), concurrency: 1 }),
-    ).rejects.toThrow('source: Expected `from` to be on or before `to`, got 2024-01-02 > 2024-01-01');
+      listWindow(store, {
+        stations: [1],
+        from: day('2024-01-02'),
+        to: day('2024-01-01'),
+        concurrency: 1,
+      }),
+    ).rejects.toThrow(
+      'source: Expected `from` to be on or before `to`, got 2024-01-02 > 2024-01-01',
+    );
     await expect(
-      listWindow(store, { stations: [1], from: day('2024-01-01'), to: day('2024-01-01'), concurrency: 0 }),
+      listWindow(store, {
+        stations: [1],
+        from: day('2024-01-01'),
+        to: day('2024-01-01'),
+        concurrency: 0,
+      }),
     ).rejects.toThrow('Expected `concurrency` to be an integer >= 1, got `0`');
     await expect(
-      listWindow(store, { stations: [0], from: day('2024-01-01'), to: day('2024-01-01'), concurrency: 1 }),
+      listWindow(store, {
+        stations: [0],
+        from: day('2024-01-01'),
+        to: day('2024-01-01'),
+        concurrency: 1,
+      }),
     ).rejects.toThrow('Expected station ids to be integers >= 1, got `0`');
   });
 });
@@ -198,7 +215,10 @@ describe("listWindow with stations: 'all'", () => {
 
   it('finds the locations from the locationid= prefixes and reports other prefixes', async () => {
     const inner = storeWith(files);
-    inner.put('records/csv.gz/country=us/locationid=9/year=2024/month=04/location-9-20240401.csv.gz', 'x');
+    inner.put(
+      'records/csv.gz/country=us/locationid=9/year=2024/month=04/location-9-20240401.csv.gz',
+      'x',
+    );
     const store = new CountingStore(inner);
     const cache = memoryCache();
     const listing = await listWindow(store, {
@@ -246,7 +266,10 @@ describe('fileStationCache', () => {
     const cache = fileStationCache(path, 60_000, () => now);
     expect(await cache.read()).toBeUndefined();
     await cache.write([1, 5, 9]);
-    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ writtenAt: 1_000_000, ids: [1, 5, 9] });
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({
+      writtenAt: 1_000_000,
+      ids: [1, 5, 9],
+    });
     now += 60_000;
     expect(await cache.read()).toEqual([1, 5, 9]);
     now += 1;

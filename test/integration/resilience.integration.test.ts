@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateArchive, type GeneratedFile } from '../../scripts/mirror/generateArchive.ts';
+import {
+  REPO_ROOT,
+  backfillConfig,
+  createMirrorBucket,
+  expectedRowsDigest,
+  putFiles,
+  runLocalBackfill,
+  tableRowsDigest,
+} from '../helpers/backfillHarness.ts';
+import { dropNamespace, uniqueNamespace } from '../helpers/localLake.ts';
+
+const WINDOW = { from: '2024-05-01', to: '2024-05-06' } as const;
+let bucket: string;
+let files: GeneratedFile[];
+const namespaces: string[] = [];
+
+function namespaceFor(prefix: string): string {
+  const namespace = uniqueNamespace(prefix);
+  namespaces.push(namespace);
+  return namespace;
+}
+
+/**
+ * Runs the real CLI as a child process (Node 24 from node_modules) and SIGKILLs it when a JSON log
+ * line with the given message appears on stderr. Resolves with how the process ended.
+ */
+async function killCliAt(message: string, args: string[]): Promise<{ killed: boolean; code: number | null; log: string }> {
+  const node = join(REPO_ROOT, 'node_modules', '.bin', 'node');
+  const child = spawn(node, [join(REPO_ROOT, 'bin', 'openaq-lakehouse.js'), ...args, '--log-level', 'debug'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let killed = false;
+  let buffered = '';
+  let log = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    log += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    if (!killed && lines.some((line) => line.includes(`"msg":"${message}"`))) {
+      killed = child.kill('SIGKILL');
+    }
+  });
+  const code = await new Promise<number | null>((done) => child.once('exit', (exitCode) => done(exitCode)));
+  return { killed, code, log: log.slice(-3000) };
+}
+
+describe('crashes and concurrent runs never duplicate or lose rows', () => {
+  beforeAll(async () => {
+    bucket = await createMirrorBucket('it-resilience');
+    files = [...generateArchive({ ...WINDOW, stations: 60, seed: 5 })];
+    await putFiles(bucket, files);
+  });
+
+  afterAll(async () => {
+    for (const namespace of namespaces) await dropNamespace(namespace);
+  });
+
+  it.each([
+    ['fetching', 'planned'],
+    ['staging', 'staging progress'],
+    ['committing', 'committing'],
+  ])('SIGKILL while %s, then a re-run, equals one clean run', async (_stage, message) => {
+    const namespace = namespaceFor('it_kill');
+    const args = ['backfill', '--from', WINDOW.from, '--to', WINDOW.to, '--namespace', namespace, '--source-bucket', bucket, '--concurrency', '4'];
+    const crash = await killCliAt(message, args);
+    expect(crash.killed, crash.log).toBe(true);
+    expect(crash.code).toBeNull(); // ended by the signal, not by finishing
+
+    const { summary } = await runLocalBackfill(await backfillConfig({ ...WINDOW, namespace, sourceBucket: bucket }));
+    expect(summary.exitCode).toBe(0);
+    expect(summary.filesSkipped + summary.filesFetched).toBe(files.length);
+    expect(await tableRowsDigest(namespace)).toEqual(expectedRowsDigest(files));
+  });
+
+  it('two runs started together on overlapping windows leave no duplicates, and the conflict is retried', async () => {
+    const namespace = namespaceFor('it_race');
+    const first = backfillConfig({ from: WINDOW.from, to: '2024-05-04', namespace, sourceBucket: bucket });
+    const second = backfillConfig({ from: '2024-05-03', to: WINDOW.to, namespace, sourceBucket: bucket });
+    const [a, b] = await Promise.all([runLocalBackfill(await first), runLocalBackfill(await second)]);
+    expect(a.summary.exitCode).toBe(0);
+    expect(b.summary.exitCode).toBe(0);
+    expect(a.summary.commitRetries + b.summary.commitRetries).toBeGreaterThan(0);
+    expect(await tableRowsDigest(namespace)).toEqual(expectedRowsDigest(files));
+  });
+});
