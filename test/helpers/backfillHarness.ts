@@ -96,7 +96,7 @@ export async function tableRowsDigest(namespace: string): Promise<{ rows: number
 }
 
 const int = (v: unknown): string | null => (v === null || v === undefined ? null : String(Number(v)));
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v as string));
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 function dbl(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   const view = new DataView(new ArrayBuffer(8));
