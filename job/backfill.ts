@@ -21,7 +21,12 @@ export interface BackfillDependencies {
   readonly store: ArchiveStore;
   readonly logger: Logger;
   /** Called as work progresses (files done so far), for a progress display. */
-  readonly onProgress?: (progress: { stage: string; filesDone: number; filesTotal: number; rows: number }) => void;
+  readonly onProgress?: (progress: {
+    stage: string;
+    filesDone: number;
+    filesTotal: number;
+    rows: number;
+  }) => void;
 }
 
 const seconds = (startMs: number): number => (performance.now() - startMs) / 1000;
@@ -31,10 +36,18 @@ const seconds = (startMs: number): number => (performance.now() - startMs) / 100
  * changed files, stage them, and commit in large chunks. Re-running it, resuming it after a crash
  * or running it concurrently with another run leaves exactly one copy of each file's rows.
  */
-export async function runBackfill(config: BackfillConfig, deps: BackfillDependencies): Promise<RunSummary> {
+export async function runBackfill(
+  config: BackfillConfig,
+  deps: BackfillDependencies,
+): Promise<RunSummary> {
   const started = performance.now();
   const { logger, store } = deps;
-  const summary = emptySummary(config.runId, config.window, describeTarget(config.target), config.dryRun);
+  const summary = emptySummary(
+    config.runId,
+    config.window,
+    describeTarget(config.target),
+    config.dryRun,
+  );
 
   const result = await withLake(config.duckdb, config.target, async (session) => {
     const ensured = await ensureTables(session, config.namespace, TABLES);
@@ -54,12 +67,25 @@ export async function runBackfill(config: BackfillConfig, deps: BackfillDependen
     summary.filesListed = listing.files.length;
     summary.unmatchedKeys = listing.unmatchedKeys.length;
     if (listing.unmatchedKeys.length > 0) {
-      logger.warn({ count: listing.unmatchedKeys.length, examples: listing.unmatchedKeys.slice(0, 5) }, 'keys that do not match the archive layout were ignored');
+      logger.warn(
+        { count: listing.unmatchedKeys.length, examples: listing.unmatchedKeys.slice(0, 5) },
+        'keys that do not match the archive layout were ignored',
+      );
     }
-    logger.info({ files: listing.files.length, listRequests: listing.listRequests, seconds: summary.seconds.list }, 'listed window');
+    logger.info(
+      {
+        files: listing.files.length,
+        listRequests: listing.listRequests,
+        seconds: summary.seconds.list,
+      },
+      'listed window',
+    );
 
     stageStart = performance.now();
-    const range = windowInstantRange(archiveDayToMs(config.window.from), archiveDayToMs(config.window.to));
+    const range = windowInstantRange(
+      archiveDayToMs(config.window.from),
+      archiveDayToMs(config.window.to),
+    );
     const plan = planLoad(listing.files, await readLineage(session, config.namespace, range));
     const work = [...plan.newFiles, ...plan.changedFiles];
     const chunks = chunkFiles(work, config.commit);
@@ -70,21 +96,40 @@ export async function runBackfill(config: BackfillConfig, deps: BackfillDependen
     summary.bytesPlanned = work.reduce((sum, file) => sum + file.size, 0);
     summary.commitsPlanned = chunks.length;
     logger.info(
-      { new: plan.newFiles.length, changed: plan.changedFiles.length, unchanged: plan.unchangedFiles.length, commits: chunks.length },
+      {
+        new: plan.newFiles.length,
+        changed: plan.changedFiles.length,
+        unchanged: plan.unchangedFiles.length,
+        commits: chunks.length,
+      },
       'planned',
     );
     if (config.dryRun) return summary;
 
-    const staging = await StagingArea.open(session.connection, join(config.workDir, `staging-${config.runId}.duckdb`));
+    const staging = await StagingArea.open(
+      session.connection,
+      join(config.workDir, `staging-${config.runId}.duckdb`),
+    );
     try {
       let filesDone = 0;
       for (const chunk of chunks) {
         await loadChunk(chunk, staging, config, deps, summary, () => {
           filesDone += 1;
-          if (filesDone % 50 === 0) logger.debug({ filesDone, filesTotal: work.length }, 'staging progress');
-          deps.onProgress?.({ stage: 'fetch', filesDone, filesTotal: work.length, rows: summary.rowsCommitted + staging.stagedRows });
+          if (filesDone % 50 === 0)
+            logger.debug({ filesDone, filesTotal: work.length }, 'staging progress');
+          deps.onProgress?.({
+            stage: 'fetch',
+            filesDone,
+            filesTotal: work.length,
+            rows: summary.rowsCommitted + staging.stagedRows,
+          });
         });
-        deps.onProgress?.({ stage: 'commit', filesDone, filesTotal: work.length, rows: summary.rowsCommitted + staging.stagedRows });
+        deps.onProgress?.({
+          stage: 'commit',
+          filesDone,
+          filesTotal: work.length,
+          rows: summary.rowsCommitted + staging.stagedRows,
+        });
         logger.info({ files: chunk.length, rows: staging.stagedRows }, 'committing');
         await commitWithRetries(session, staging, chunk, config, summary, logger);
         await staging.clear();
@@ -105,7 +150,11 @@ export async function runBackfill(config: BackfillConfig, deps: BackfillDependen
   return result;
 }
 
-async function readLineage(session: LakeSession, namespace: string, range: ReturnType<typeof windowInstantRange>) {
+async function readLineage(
+  session: LakeSession,
+  namespace: string,
+  range: ReturnType<typeof windowInstantRange>,
+) {
   try {
     return await loadedFiles(session, namespace, range);
   } catch (err) {
@@ -150,12 +199,27 @@ async function loadChunk(
           if (parsed.kind === 'rejected') {
             summary.filesRejected += 1;
             deps.logger.warn({ key: file.key, reason: parsed.reason }, 'file rejected');
-            await staging.addRejectedFile({ ...staged, outcome: 'rejected' }, parsed.reason, parsed.rawText);
+            await staging.addRejectedFile(
+              { ...staged, outcome: 'rejected' },
+              parsed.reason,
+              parsed.rawText,
+            );
           } else {
             if (parsed.rejects.length > 0) {
-              deps.logger.warn({ key: file.key, rejectedRows: parsed.rejects.length, first: parsed.rejects[0]?.reason }, 'rows rejected');
+              deps.logger.warn(
+                {
+                  key: file.key,
+                  rejectedRows: parsed.rejects.length,
+                  first: parsed.rejects[0]?.reason,
+                },
+                'rows rejected',
+              );
             }
-            await staging.addParsedFile({ ...staged, outcome: 'loaded' }, parsed.rows, parsed.rejects);
+            await staging.addParsedFile(
+              { ...staged, outcome: 'loaded' },
+              parsed.rows,
+              parsed.rejects,
+            );
           }
           summary.seconds.stage += seconds(stageStart);
           fileDone();
@@ -192,9 +256,17 @@ async function commitWithRetries(
   const range = windowInstantRange(Math.min(...days), Math.max(...days));
   for (let attempt = 0; ; attempt += 1) {
     try {
-      const result = await commitChunk(session, { namespace: config.namespace, runId: config.runId, ingestedAt: new Date(), range });
+      const result = await commitChunk(session, {
+        namespace: config.namespace,
+        runId: config.runId,
+        ingestedAt: new Date(),
+        range,
+      });
       if (result.kind === 'already-loaded') {
-        logger.info({ files: result.keys.length }, 'another run loaded some of these files meanwhile; dropping them and retrying');
+        logger.info(
+          { files: result.keys.length },
+          'another run loaded some of these files meanwhile; dropping them and retrying',
+        );
         await staging.dropFiles(result.keys);
         summary.commitRetries += 1;
         continue;
@@ -204,21 +276,35 @@ async function commitWithRetries(
       summary.rowsCommitted += result.rowsInserted;
       summary.rowsReplaced += result.rowsReplaced;
       summary.rowsRejected += result.rowRejects;
-      logger.info({ snapshotId: result.snapshotId, rows: result.rowsInserted, replaced: result.rowsReplaced, attempt }, 'committed');
+      logger.info(
+        {
+          snapshotId: result.snapshotId,
+          rows: result.rowsInserted,
+          replaced: result.rowsReplaced,
+          attempt,
+        },
+        'committed',
+      );
       summary.seconds.commit += seconds(started);
       return;
     } catch (err) {
       const error = err instanceof LakehouseError ? err : classify(err, 'commit');
       if (!error.retryable || attempt >= config.commitRetries) throw error;
       summary.commitRetries += 1;
-      if (error.isCommitStateUnknown && (await stagedFilesLanded(session, config.namespace, range))) {
+      if (
+        error.isCommitStateUnknown &&
+        (await stagedFilesLanded(session, config.namespace, range))
+      ) {
         logger.warn('commit outcome was unknown, and the lineage shows it landed');
         summary.commits += 1;
         summary.seconds.commit += seconds(started);
         return;
       }
       const backoffMs = Math.min(30_000, 250 * 2 ** attempt) * (0.5 + Math.random());
-      logger.warn({ kind: error.kind, attempt, backoffMs: Math.round(backoffMs), error: error.message }, 'commit failed; retrying');
+      logger.warn(
+        { kind: error.kind, attempt, backoffMs: Math.round(backoffMs), error: error.message },
+        'commit failed; retrying',
+      );
       await new Promise((wake) => setTimeout(wake, backoffMs));
     }
   }

@@ -23,36 +23,118 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     .env('OPENAQ')
     .strict()
     .demandCommand(1, 'Name a command, e.g. backfill.')
-    .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON (logs stay on stderr)' })
-    .option('log-level', { type: 'string', default: 'info', choices: ['debug', 'info', 'warn', 'error', 'silent'], describe: 'Log level of the JSON logs on stderr' })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'Print the summary as JSON (logs stay on stderr)',
+    })
+    .option('log-level', {
+      type: 'string',
+      default: 'info',
+      choices: ['debug', 'info', 'warn', 'error', 'silent'],
+      describe: 'Log level of the JSON logs on stderr',
+    })
     .command(
       'backfill',
       'Load a window of OpenAQ archive days into the Iceberg tables, exactly once',
       (y) =>
         y
-          .option('from', { type: 'string', demandOption: true, describe: 'First archive day (the date in the file name), YYYY-MM-DD' })
-          .option('to', { type: 'string', demandOption: true, describe: 'Last archive day, inclusive, YYYY-MM-DD' })
-          .option('stations', { type: 'string', default: 'all', describe: 'Location ids, comma-separated, or "all" stations in the archive listing' })
-          .option('catalog', { type: 'string', choices: ['local', 'rest', 's3tables'], describe: 'Target catalog; default: s3tables when --table-bucket-arn is set, rest when --catalog-uri is, else the embedded local lakehouse' })
-          .option('table-bucket-arn', { type: 'string', describe: 'Amazon S3 Tables bucket ARN (AWS credential chain)' })
+          .option('from', {
+            type: 'string',
+            demandOption: true,
+            describe: 'First archive day (the date in the file name), YYYY-MM-DD',
+          })
+          .option('to', {
+            type: 'string',
+            demandOption: true,
+            describe: 'Last archive day, inclusive, YYYY-MM-DD',
+          })
+          .option('stations', {
+            type: 'string',
+            default: 'all',
+            describe: 'Location ids, comma-separated, or "all" stations in the archive listing',
+          })
+          .option('catalog', {
+            type: 'string',
+            choices: ['local', 'rest', 's3tables'],
+            describe:
+              'Target catalog; default: s3tables when --table-bucket-arn is set, rest when --catalog-uri is, else the embedded local lakehouse',
+          })
+          .option('table-bucket-arn', {
+            type: 'string',
+            describe: 'Amazon S3 Tables bucket ARN (AWS credential chain)',
+          })
           .option('catalog-uri', { type: 'string', describe: 'Any Iceberg REST catalog URI' })
-          .option('namespace', { type: 'string', default: DEFAULTS.namespace, describe: 'Iceberg namespace of the tables' })
-          .option('source-bucket', { type: 'string', describe: `Archive bucket; default ${DEFAULTS.sourceBucket} (the local mirror on the local target)` })
-          .option('source-endpoint', { type: 'string', describe: 'S3-compatible endpoint of the archive bucket; default AWS S3 (local MinIO on the local target)' })
-          .option('source-credentials', { type: 'string', choices: ['anonymous', 'default-chain'], describe: 'How archive requests are signed; default anonymous for the public archive' })
-          .option('concurrency', { type: 'number', default: DEFAULTS.concurrency, describe: 'Parallel GETs, and HTTP sockets' })
-          .option('commit-days', { type: 'number', default: DEFAULTS.commitDays, describe: 'Archive days per commit at most' })
-          .option('commit-files', { type: 'number', default: DEFAULTS.commitFiles, describe: 'Files per commit at most' })
-          .option('commit-retries', { type: 'number', default: DEFAULTS.commitRetries, describe: 'Retries of a commit after a conflict or a transient failure' })
-          .option('max-reject-rate', { type: 'number', default: DEFAULTS.maxRejectRate, describe: 'Exit with code 3 above this share of rejected rows or files' })
-          .option('memory-limit', { type: 'string', default: DEFAULTS.memoryLimit, describe: 'DuckDB memory limit; staging spills to disk beyond it' })
+          .option('namespace', {
+            type: 'string',
+            default: DEFAULTS.namespace,
+            describe: 'Iceberg namespace of the tables',
+          })
+          .option('source-bucket', {
+            type: 'string',
+            describe: `Archive bucket; default ${DEFAULTS.sourceBucket} (the local mirror on the local target)`,
+          })
+          .option('source-endpoint', {
+            type: 'string',
+            describe:
+              'S3-compatible endpoint of the archive bucket; default AWS S3 (local MinIO on the local target)',
+          })
+          .option('source-credentials', {
+            type: 'string',
+            choices: ['anonymous', 'default-chain'],
+            describe: 'How archive requests are signed; default anonymous for the public archive',
+          })
+          .option('concurrency', {
+            type: 'number',
+            default: DEFAULTS.concurrency,
+            describe: 'Parallel GETs, and HTTP sockets',
+          })
+          .option('commit-days', {
+            type: 'number',
+            default: DEFAULTS.commitDays,
+            describe: 'Archive days per commit at most',
+          })
+          .option('commit-files', {
+            type: 'number',
+            default: DEFAULTS.commitFiles,
+            describe: 'Files per commit at most',
+          })
+          .option('commit-retries', {
+            type: 'number',
+            default: DEFAULTS.commitRetries,
+            describe: 'Retries of a commit after a conflict or a transient failure',
+          })
+          .option('max-reject-rate', {
+            type: 'number',
+            default: DEFAULTS.maxRejectRate,
+            describe: 'Exit with code 3 above this share of rejected rows or files',
+          })
+          .option('memory-limit', {
+            type: 'string',
+            default: DEFAULTS.memoryLimit,
+            describe: 'DuckDB memory limit; staging spills to disk beyond it',
+          })
           .option('threads', { type: 'number', describe: 'DuckDB threads; default min(4, cores)' })
-          .option('work-dir', { type: 'string', describe: 'Local folder for staging and caches; default <tmp>/openaq-lakehouse' })
-          .option('extension-dir', { type: 'string', describe: 'DuckDB extension directory; default .lakehouse/duckdb-extensions' })
-          .option('dry-run', { type: 'boolean', default: false, describe: 'List and plan only: print files, bytes and commits, fetch and commit nothing' }),
+          .option('work-dir', {
+            type: 'string',
+            describe: 'Local folder for staging and caches; default <tmp>/openaq-lakehouse',
+          })
+          .option('extension-dir', {
+            type: 'string',
+            describe: 'DuckDB extension directory; default .lakehouse/duckdb-extensions',
+          })
+          .option('dry-run', {
+            type: 'boolean',
+            default: false,
+            describe:
+              'List and plan only: print files, bytes and commits, fetch and commit nothing',
+          }),
       async (args) => {
         const config = resolveBackfillConfig(args, env, packageRoot);
-        const logger = pino({ level: args.logLevel, base: { runId: config.runId } }, pino.destination(2));
+        const logger = pino(
+          { level: args.logLevel, base: { runId: config.runId } },
+          pino.destination(2),
+        );
         await mkdir(config.workDir, { recursive: true });
         const store = createS3ArchiveStore({ ...config.source, maxSockets: config.concurrency });
         try {
@@ -76,7 +158,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     .catch((err: unknown) => {
       exitCode = err instanceof ConfigError ? EXIT.usage : EXIT.failed;
       const message = err instanceof Error ? err.message : String(err);
-      console.error(err instanceof LakehouseError || err instanceof ConfigError ? message : `openaq-lakehouse: ${message}`);
+      console.error(
+        err instanceof LakehouseError || err instanceof ConfigError
+          ? message
+          : `openaq-lakehouse: ${message}`,
+      );
     });
   return exitCode;
 }

@@ -86,7 +86,8 @@ export function resolveBackfillConfig(
 ): BackfillConfig {
   const from = day('--from', options.from);
   const to = day('--to', options.to);
-  if (from > to) throw new ConfigError(`Expected \`--from\` (${from}) to be on or before \`--to\` (${to})`);
+  if (from > to)
+    throw new ConfigError(`Expected \`--from\` (${from}) to be on or before \`--to\` (${to})`);
   const workDir = resolve(options.workDir ?? join(tmpdir(), 'openaq-lakehouse'));
   const { target, source } = resolveEndpoints(options, env);
   return {
@@ -97,7 +98,9 @@ export function resolveBackfillConfig(
     target,
     namespace: identifier('--namespace', options.namespace ?? DEFAULTS.namespace),
     duckdb: {
-      extensionDirectory: resolve(options.extensionDir ?? join(packageRoot, '.lakehouse', 'duckdb-extensions')),
+      extensionDirectory: resolve(
+        options.extensionDir ?? join(packageRoot, '.lakehouse', 'duckdb-extensions'),
+      ),
       memoryLimit: memory('--memory-limit', options.memoryLimit ?? DEFAULTS.memoryLimit),
       tempDirectory: join(workDir, 'duckdb-spill'),
       threads: integer('--threads', options.threads ?? Math.min(4, availableParallelism()), 1),
@@ -105,7 +108,13 @@ export function resolveBackfillConfig(
     workDir,
     // One cache per archive (endpoint and bucket): a mirror and the real archive list other stations.
     stationCache: fileStationCache(
-      join(workDir, `stations-${createHash('sha256').update(`${source.endpoint ?? 's3'}|${source.bucket}`).digest('hex').slice(0, 12)}.json`),
+      join(
+        workDir,
+        `stations-${createHash('sha256')
+          .update(`${source.endpoint ?? 's3'}|${source.bucket}`)
+          .digest('hex')
+          .slice(0, 12)}.json`,
+      ),
       DEFAULTS.stationCacheHours * 3_600_000,
     ),
     concurrency: integer('--concurrency', options.concurrency ?? DEFAULTS.concurrency, 1, 1024),
@@ -113,7 +122,12 @@ export function resolveBackfillConfig(
       days: integer('--commit-days', options.commitDays ?? DEFAULTS.commitDays, 1),
       files: integer('--commit-files', options.commitFiles ?? DEFAULTS.commitFiles, 1),
     },
-    commitRetries: integer('--commit-retries', options.commitRetries ?? DEFAULTS.commitRetries, 0, 100),
+    commitRetries: integer(
+      '--commit-retries',
+      options.commitRetries ?? DEFAULTS.commitRetries,
+      0,
+      100,
+    ),
     maxRejectRate: fraction('--max-reject-rate', options.maxRejectRate ?? DEFAULTS.maxRejectRate),
     dryRun: options.dryRun ?? false,
   };
@@ -127,21 +141,33 @@ function resolveEndpoints(
   options: BackfillOptions,
   env: Readonly<Record<string, string | undefined>>,
 ): { target: CatalogTarget; source: ArchiveSource } {
-  const kind = options.catalog ?? (options.tableBucketArn ? 's3tables' : options.catalogUri ? 'rest' : 'local');
+  const kind =
+    options.catalog ??
+    (options.tableBucketArn ? 's3tables' : options.catalogUri ? 'rest' : 'local');
   const publicArchive: ArchiveSource = {
     bucket: options.sourceBucket ?? DEFAULTS.sourceBucket,
     region: 'us-east-1',
     credentials: 'anonymous',
-    ...(options.sourceEndpoint ? { endpoint: url('--source-endpoint', options.sourceEndpoint) } : {}),
+    ...(options.sourceEndpoint
+      ? { endpoint: url('--source-endpoint', options.sourceEndpoint) }
+      : {}),
   };
   if (kind === 's3tables') {
     const arn = options.tableBucketArn;
-    if (!arn || !/^arn:aws[\w-]*:s3tables:[a-z0-9-]+:\d{12}:bucket\/[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(arn)) {
+    if (
+      !arn ||
+      !/^arn:aws[\w-]*:s3tables:[a-z0-9-]+:\d{12}:bucket\/[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(
+        arn,
+      )
+    ) {
       throw new ConfigError(
         `Expected \`--table-bucket-arn\` (OPENAQ_TABLE_BUCKET_ARN) to be an S3 Tables bucket ARN like arn:aws:s3tables:us-east-1:123456789012:bucket/openaq, got \`${arn ?? ''}\``,
       );
     }
-    return { target: { kind: 's3tables', tableBucketArn: arn }, source: withSourceCredentials(publicArchive, options) };
+    return {
+      target: { kind: 's3tables', tableBucketArn: arn },
+      source: withSourceCredentials(publicArchive, options),
+    };
   }
   const local = resolveLocalLakehouse(env);
   const localStorage = {
@@ -168,12 +194,16 @@ function resolveEndpoints(
     };
   }
   if (kind !== 'local') {
-    throw new ConfigError(`Expected \`--catalog\` to be one of local, rest, s3tables, got \`${kind}\``);
+    throw new ConfigError(
+      `Expected \`--catalog\` to be one of local, rest, s3tables, got \`${kind}\``,
+    );
   }
   const mirror: ArchiveSource = {
     bucket: options.sourceBucket ?? local.archiveBucket,
     region: local.region,
-    endpoint: options.sourceEndpoint ? url('--source-endpoint', options.sourceEndpoint) : s3EndpointUrl(local),
+    endpoint: options.sourceEndpoint
+      ? url('--source-endpoint', options.sourceEndpoint)
+      : s3EndpointUrl(local),
     credentials: { accessKeyId: local.accessKeyId, secretAccessKey: local.secretAccessKey },
   };
   return {
@@ -186,7 +216,9 @@ function withSourceCredentials(source: ArchiveSource, options: BackfillOptions):
   const value = options.sourceCredentials;
   if (value === undefined) return source;
   if (value === 'anonymous' || value === 'default-chain') return { ...source, credentials: value };
-  throw new ConfigError(`Expected \`--source-credentials\` to be one of anonymous, default-chain, got \`${value}\``);
+  throw new ConfigError(
+    `Expected \`--source-credentials\` to be one of anonymous, default-chain, got \`${value}\``,
+  );
 }
 
 function day(flag: string, value: string): ArchiveDay {
@@ -201,20 +233,25 @@ function stationSelection(value: string | undefined): readonly number[] | 'all' 
   if (value === undefined || value === 'all') return 'all';
   const ids = value.split(',').map((part) => part.trim());
   if (ids.some((id) => !/^\d+$/.test(id) || Number(id) < 1)) {
-    throw new ConfigError(`Expected \`--stations\` to be "all" or comma-separated location ids like 2178,8118, got \`${value}\``);
+    throw new ConfigError(
+      `Expected \`--stations\` to be "all" or comma-separated location ids like 2178,8118, got \`${value}\``,
+    );
   }
   return [...new Set(ids.map(Number))].sort((a, b) => a - b);
 }
 
 function integer(flag: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`Expected \`${flag}\` to be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}, got \`${value}\``);
+    throw new ConfigError(
+      `Expected \`${flag}\` to be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}, got \`${value}\``,
+    );
   }
   return value;
 }
 
 function fraction(flag: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0 || value > 1) throw new ConfigError(`Expected \`${flag}\` to be a number from 0 to 1, got \`${value}\``);
+  if (!Number.isFinite(value) || value < 0 || value > 1)
+    throw new ConfigError(`Expected \`${flag}\` to be a number from 0 to 1, got \`${value}\``);
   return value;
 }
 
@@ -227,7 +264,9 @@ function memory(flag: string, value: string): string {
 
 function identifier(flag: string, value: string): string {
   if (!/^[a-z_][a-z0-9_]{0,254}$/.test(value)) {
-    throw new ConfigError(`Expected \`${flag}\` to be a lower-case name of letters, digits and _, got \`${value}\``);
+    throw new ConfigError(
+      `Expected \`${flag}\` to be a lower-case name of letters, digits and _, got \`${value}\``,
+    );
   }
   return value;
 }
@@ -235,7 +274,8 @@ function identifier(flag: string, value: string): string {
 function url(flag: string, value: string): string {
   try {
     const parsed = new URL(value);
-    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return value.replace(/\/$/, '');
+    if (parsed.protocol === 'http:' || parsed.protocol === 'https:')
+      return value.replace(/\/$/, '');
   } catch {
     // fall through
   }

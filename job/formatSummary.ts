@@ -18,8 +18,14 @@ export function formatSummary(summary: RunSummary): string {
     ['files rejected', number(summary.filesRejected)],
     ['rows committed', number(summary.rowsCommitted)],
     ['rows replaced', number(summary.rowsReplaced)],
-    ['rows rejected', `${number(summary.rowsRejected)} (reject rate ${(summary.rejectRate * 100).toFixed(2)}%)`],
-    ['commits', `${number(summary.commits)} of ${number(summary.commitsPlanned)} planned, ${number(summary.commitRetries)} retries`],
+    [
+      'rows rejected',
+      `${number(summary.rowsRejected)} (reject rate ${(summary.rejectRate * 100).toFixed(2)}%)`,
+    ],
+    [
+      'commits',
+      `${number(summary.commits)} of ${number(summary.commitsPlanned)} planned, ${number(summary.commitRetries)} retries`,
+    ],
     ['snapshots', summary.snapshotIds.join(', ') || '-'],
     [
       'time',
@@ -27,7 +33,11 @@ export function formatSummary(summary: RunSummary): string {
         `fetch+stage ${secs(summary.seconds.fetch)}, parse ${secs(summary.seconds.parse)}, commit ${secs(summary.seconds.commit)})`,
     ],
   ];
-  if (summary.dryRun) rows.splice(8, 0, ['would fetch', `${number(summary.filesNew + summary.filesChanged)} files, ${number(summary.bytesPlanned)} bytes`]);
+  if (summary.dryRun)
+    rows.splice(8, 0, [
+      'would fetch',
+      `${number(summary.filesNew + summary.filesChanged)} files, ${number(summary.bytesPlanned)} bytes`,
+    ]);
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
 }

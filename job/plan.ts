@@ -17,7 +17,10 @@ export interface LoadPlan {
 }
 
 /** Pure: what to do with each listed file, given what the lake already holds (key → ETag). */
-export function planLoad(listed: readonly PlannedFile[], loaded: ReadonlyMap<string, string>): LoadPlan {
+export function planLoad(
+  listed: readonly PlannedFile[],
+  loaded: ReadonlyMap<string, string>,
+): LoadPlan {
   const newFiles: PlannedFile[] = [];
   const changedFiles: PlannedFile[] = [];
   const unchangedFiles: PlannedFile[] = [];
@@ -42,13 +45,18 @@ export interface ChunkLimits {
  * either limit. A file is never split across commits.
  */
 export function chunkFiles(files: readonly PlannedFile[], limits: ChunkLimits): PlannedFile[][] {
-  const sorted = [...files].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.locationId - b.locationId));
+  const sorted = [...files].sort((a, b) =>
+    a.day < b.day ? -1 : a.day > b.day ? 1 : a.locationId - b.locationId,
+  );
   const chunks: PlannedFile[][] = [];
   let current: PlannedFile[] = [];
   const days = new Set<string>();
   for (const file of sorted) {
     const newDay = !days.has(file.day);
-    if (current.length > 0 && (current.length >= limits.files || (newDay && days.size >= limits.days))) {
+    if (
+      current.length > 0 &&
+      (current.length >= limits.files || (newDay && days.size >= limits.days))
+    ) {
       chunks.push(current);
       current = [];
       days.clear();

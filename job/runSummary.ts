@@ -23,12 +23,25 @@ export interface RunSummary {
   commitRetries: number;
   rejectRate: number;
   /** Wall-clock seconds per stage; fetch, parse and stage overlap, so parse and stage are busy time. */
-  seconds: { list: number; plan: number; fetch: number; parse: number; stage: number; commit: number; total: number };
+  seconds: {
+    list: number;
+    plan: number;
+    fetch: number;
+    parse: number;
+    stage: number;
+    commit: number;
+    total: number;
+  };
   /** 0 ok, 3 reject rate above the threshold. */
   exitCode: number;
 }
 
-export function emptySummary(runId: string, window: { from: string; to: string }, target: string, dryRun: boolean): RunSummary {
+export function emptySummary(
+  runId: string,
+  window: { from: string; to: string },
+  target: string,
+  dryRun: boolean,
+): RunSummary {
   return {
     runId,
     window,

@@ -32,7 +32,10 @@ export type ChunkCommitResult =
  * pruning) and the locations upserted. Reading the lineage first pins the snapshot the commit is
  * checked against, so a concurrent writer makes it fail with a conflict instead of duplicating.
  */
-export async function commitChunk(session: LakeSession, request: ChunkCommitRequest): Promise<ChunkCommitResult> {
+export async function commitChunk(
+  session: LakeSession,
+  request: ChunkCommitRequest,
+): Promise<ChunkCommitResult> {
   const { connection, catalog } = session;
   const measurements = qualifiedName(catalog, request.namespace, MEASUREMENTS.name);
   const rejects = qualifiedName(catalog, request.namespace, REJECTS.name);
@@ -62,14 +65,18 @@ export async function commitChunk(session: LakeSession, request: ChunkCommitRequ
       return { kind: 'already-loaded', keys: alreadyLoaded };
     }
     const rowsReplaced = rows.reduce((sum, [, , , n]) => sum + Number(n), 0);
-    const replacedStations = [...new Set(rows.flatMap(([, , station]) => (station === null ? [] : [Number(station)])))];
+    const replacedStations = [
+      ...new Set(rows.flatMap(([, , station]) => (station === null ? [] : [Number(station)]))),
+    ];
 
     if (rows.length > 0) {
       await connection.run(
         `DELETE FROM ${measurements} WHERE datetime BETWEEN $low AND $high AND source_key IN (SELECT source_key FROM ${stagedFiles})`,
         range,
       );
-      await connection.run(`DELETE FROM ${rejects} WHERE source_key IN (SELECT source_key FROM ${stagedFiles})`);
+      await connection.run(
+        `DELETE FROM ${rejects} WHERE source_key IN (SELECT source_key FROM ${stagedFiles})`,
+      );
     }
     const inserted = await connection.runAndReadAll(
       `INSERT INTO ${measurements}
@@ -116,7 +123,11 @@ export async function commitChunk(session: LakeSession, request: ChunkCommitRequ
  * incrementally from the staged rows (no scan of the table); stations that lost rows to a
  * replaced file are recomputed from the table as it stands inside this transaction.
  */
-function upsertLocationsSql(locations: string, measurements: string, replacedStations: readonly number[]): string {
+function upsertLocationsSql(
+  locations: string,
+  measurements: string,
+  replacedStations: readonly number[],
+): string {
   const replaced = `[${replacedStations.map((id) => String(Math.trunc(id))).join(', ')}]::BIGINT[]`;
   const aggregate = (from: string): string =>
     `SELECT location_id, count(*)::BIGINT AS n, min(datetime) AS first_seen, max(datetime) AS last_seen,

@@ -71,7 +71,11 @@ async function ensureTablesOnce(
 }
 
 /** Creates the table; false when another run created it first (two runs on a fresh catalog). */
-async function createTableUnlessRaced(session: LakeSession, namespace: string, table: TableDefinition): Promise<boolean> {
+async function createTableUnlessRaced(
+  session: LakeSession,
+  namespace: string,
+  table: TableDefinition,
+): Promise<boolean> {
   try {
     await session.connection.run(createTableSql(session.catalog, namespace, table));
     return true;

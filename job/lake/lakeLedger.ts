@@ -12,7 +12,10 @@ export type LoadedFiles = ReadonlyMap<string, string>;
  * UTC-12 to UTC+14: so every row of the files of days [from, to] has its instant in this range,
  * which lets the lake prune partitions when it looks a window's lineage up.
  */
-export function windowInstantRange(fromDayMs: number, toDayMs: number): { low: DuckDBTimestampTZValue; high: DuckDBTimestampTZValue } {
+export function windowInstantRange(
+  fromDayMs: number,
+  toDayMs: number,
+): { low: DuckDBTimestampTZValue; high: DuckDBTimestampTZValue } {
   const hour = 3_600_000;
   return {
     low: new DuckDBTimestampTZValue(BigInt(fromDayMs - 15 * hour) * 1000n),
@@ -47,6 +50,8 @@ export async function stagedFilesLanded(
   range: { low: DuckDBTimestampTZValue; high: DuckDBTimestampTZValue },
 ): Promise<boolean> {
   const loaded = await loadedFiles(session, namespace, range);
-  const staged = await session.connection.runAndReadAll(`SELECT source_key, source_etag FROM ${STAGING_ALIAS}.stage_files`);
+  const staged = await session.connection.runAndReadAll(
+    `SELECT source_key, source_etag FROM ${STAGING_ALIAS}.stage_files`,
+  );
   return (staged.getRows() as [string, string][]).every(([key, etag]) => loaded.get(key) === etag);
 }

@@ -1,5 +1,11 @@
 import { rm } from 'node:fs/promises';
-import { DuckDBTimestampTZValue, listValue, quotedString, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  DuckDBTimestampTZValue,
+  listValue,
+  quotedString,
+  type DuckDBAppender,
+  type DuckDBConnection,
+} from '@duckdb/node-api';
 import type { Measurement, RowReject } from '../source/measurement.ts';
 
 /** What happened to one listed file in this run. */
@@ -50,8 +56,16 @@ export class StagingArea {
     return this.#stagedRows;
   }
 
-  async addParsedFile(file: StagedFile, rows: readonly Measurement[], rejects: readonly RowReject[]): Promise<void> {
-    const appender = (this.#rows ??= await this.#connection.createAppender('stage_rows', 'main', STAGING_ALIAS));
+  async addParsedFile(
+    file: StagedFile,
+    rows: readonly Measurement[],
+    rejects: readonly RowReject[],
+  ): Promise<void> {
+    const appender = (this.#rows ??= await this.#connection.createAppender(
+      'stage_rows',
+      'main',
+      STAGING_ALIAS,
+    ));
     for (const row of rows) {
       appender.appendBigInt(BigInt(row.locationId));
       appendNullable(appender, row.sensorsId, (v) => appender.appendBigInt(BigInt(v)));
@@ -71,7 +85,8 @@ export class StagingArea {
       appender.endRow();
     }
     this.#stagedRows += rows.length;
-    for (const reject of rejects) await this.#addReject(file, 'row', reject.reason, reject.rawText, reject.line);
+    for (const reject of rejects)
+      await this.#addReject(file, 'row', reject.reason, reject.rawText, reject.line);
     await this.#addFile(file);
   }
 
@@ -87,7 +102,11 @@ export class StagingArea {
     rawText: string,
     line: number | null,
   ): Promise<void> {
-    const appender = (this.#rejects ??= await this.#connection.createAppender('stage_rejects', 'main', STAGING_ALIAS));
+    const appender = (this.#rejects ??= await this.#connection.createAppender(
+      'stage_rejects',
+      'main',
+      STAGING_ALIAS,
+    ));
     appender.appendVarchar(file.key);
     appender.appendVarchar(file.etag);
     appendNullable(appender, line, (v) => appender.appendInteger(v));
@@ -98,7 +117,11 @@ export class StagingArea {
   }
 
   async #addFile(file: StagedFile): Promise<void> {
-    const appender = (this.#files ??= await this.#connection.createAppender('stage_files', 'main', STAGING_ALIAS));
+    const appender = (this.#files ??= await this.#connection.createAppender(
+      'stage_files',
+      'main',
+      STAGING_ALIAS,
+    ));
     appender.appendVarchar(file.key);
     appender.appendVarchar(file.etag);
     appender.appendBigInt(BigInt(file.locationId));
@@ -118,11 +141,16 @@ export class StagingArea {
     if (keys.length === 0) return;
     this.flush();
     for (const table of ['stage_rows', 'stage_rejects', 'stage_files']) {
-      await this.#connection.run(`DELETE FROM ${STAGING_ALIAS}.${table} WHERE list_contains($keys, source_key)`, {
-        keys: listValue([...keys]),
-      });
+      await this.#connection.run(
+        `DELETE FROM ${STAGING_ALIAS}.${table} WHERE list_contains($keys, source_key)`,
+        {
+          keys: listValue([...keys]),
+        },
+      );
     }
-    const count = await this.#connection.runAndReadAll(`SELECT count(*)::BIGINT FROM ${STAGING_ALIAS}.stage_rows`);
+    const count = await this.#connection.runAndReadAll(
+      `SELECT count(*)::BIGINT FROM ${STAGING_ALIAS}.stage_rows`,
+    );
     this.#stagedRows = Number(count.getRows()[0]?.[0] ?? 0);
   }
 
@@ -148,7 +176,11 @@ export class StagingArea {
   }
 }
 
-function appendNullable<T>(appender: DuckDBAppender, value: T | null, append: (value: T) => void): void {
+function appendNullable<T>(
+  appender: DuckDBAppender,
+  value: T | null,
+  append: (value: T) => void,
+): void {
   if (value === null) appender.appendNull();
   else append(value);
 }

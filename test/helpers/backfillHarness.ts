@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { runBackfill } from '../../job/backfill.ts';
-import { resolveBackfillConfig, type BackfillConfig, type BackfillOptions } from '../../job/config.ts';
+import {
+  resolveBackfillConfig,
+  type BackfillConfig,
+  type BackfillOptions,
+} from '../../job/config.ts';
 import { qualifiedName } from '../../job/lake/tableDdl.ts';
 import type { RunSummary } from '../../job/runSummary.ts';
 import type { Measurement } from '../../job/source/measurement.ts';
@@ -28,7 +32,10 @@ export async function createMirrorBucket(prefix: string): Promise<string> {
   return bucket;
 }
 
-export async function putFiles(bucket: string, files: Iterable<{ key: string; body: Uint8Array }>): Promise<void> {
+export async function putFiles(
+  bucket: string,
+  files: Iterable<{ key: string; body: Uint8Array }>,
+): Promise<void> {
   const client = localS3Client(localLake);
   try {
     await Promise.all([...files].map((file) => putObject(client, bucket, file.key, file.body)));
@@ -49,7 +56,9 @@ export interface LocalRun {
 
 /** Runs the backfill in-process against the local lakehouse, counting the archive I/O. */
 export async function runLocalBackfill(config: BackfillConfig): Promise<LocalRun> {
-  const store = new CountingStore(createS3ArchiveStore({ ...config.source, maxSockets: config.concurrency }));
+  const store = new CountingStore(
+    createS3ArchiveStore({ ...config.source, maxSockets: config.concurrency }),
+  );
   try {
     const summary = await runBackfill(config, { store, logger: pino({ level: 'silent' }) });
     return { summary, counts: store.counts };
@@ -62,14 +71,28 @@ export async function runLocalBackfill(config: BackfillConfig): Promise<LocalRun
  * Content checksum over what a user loaded: every parsed column plus the source key and line,
  * from the generator's expected rows or from the table, canonicalised the same way.
  */
-export function expectedRowsDigest(files: Iterable<{ key: string; rows: readonly Measurement[] }>): { rows: number; digest: string } {
+export function expectedRowsDigest(
+  files: Iterable<{ key: string; rows: readonly Measurement[] }>,
+): { rows: number; digest: string } {
   const lines: string[] = [];
   for (const file of files) {
     for (const r of file.rows) {
       lines.push(
         canonicalLine([
-          int(r.locationId), int(r.sensorsId), r.location, int(r.datetimeUtcMs), r.datetimeLocal, r.utcOffset,
-          dbl(r.lat), dbl(r.lon), r.parameter, r.units, dbl(r.value), r.valueFlag, file.key, int(r.line),
+          int(r.locationId),
+          int(r.sensorsId),
+          r.location,
+          int(r.datetimeUtcMs),
+          r.datetimeLocal,
+          r.utcOffset,
+          dbl(r.lat),
+          dbl(r.lon),
+          r.parameter,
+          r.units,
+          dbl(r.value),
+          r.valueFlag,
+          file.key,
+          int(r.line),
         ]),
       );
     }
@@ -77,7 +100,9 @@ export function expectedRowsDigest(files: Iterable<{ key: string; rows: readonly
   return digestOf(lines);
 }
 
-export async function tableRowsDigest(namespace: string): Promise<{ rows: number; digest: string }> {
+export async function tableRowsDigest(
+  namespace: string,
+): Promise<{ rows: number; digest: string }> {
   return withLocalLake(async ({ connection, catalog }) => {
     const reader = await connection.runAndReadAll(
       `SELECT location_id, sensors_id, location, epoch_ms(datetime), strftime(datetime_local, '%Y-%m-%d %H:%M:%S'), utc_offset,
@@ -85,17 +110,45 @@ export async function tableRowsDigest(namespace: string): Promise<{ rows: number
        FROM ${qualifiedName(catalog, namespace, MEASUREMENTS.name)}`,
     );
     const lines = reader.getRows().map((row) => {
-      const [loc, sensor, location, dt, local, offset, lat, lon, parameter, units, value, flag, key, line] = row;
+      const [
+        loc,
+        sensor,
+        location,
+        dt,
+        local,
+        offset,
+        lat,
+        lon,
+        parameter,
+        units,
+        value,
+        flag,
+        key,
+        line,
+      ] = row;
       return canonicalLine([
-        int(loc), int(sensor), str(location), int(dt), str(local), str(offset), dbl(lat), dbl(lon),
-        str(parameter), str(units), dbl(value), str(flag), str(key), int(line),
+        int(loc),
+        int(sensor),
+        str(location),
+        int(dt),
+        str(local),
+        str(offset),
+        dbl(lat),
+        dbl(lon),
+        str(parameter),
+        str(units),
+        dbl(value),
+        str(flag),
+        str(key),
+        int(line),
       ]);
     });
     return digestOf(lines);
   });
 }
 
-const int = (v: unknown): string | null => (v === null || v === undefined ? null : String(Number(v)));
+const int = (v: unknown): string | null =>
+  v === null || v === undefined ? null : String(Number(v));
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 function dbl(v: unknown): string | null {
   if (v === null || v === undefined) return null;
@@ -103,9 +156,13 @@ function dbl(v: unknown): string | null {
   view.setFloat64(0, Number(v));
   return Buffer.from(view.buffer).toString('hex');
 }
-const canonicalLine = (fields: readonly (string | null)[]): string => fields.map((f) => f ?? '\x00').join('\x1f');
+const canonicalLine = (fields: readonly (string | null)[]): string =>
+  fields.map((f) => f ?? '\x00').join('\x1f');
 
 function digestOf(lines: string[]): { rows: number; digest: string } {
   lines.sort();
-  return { rows: lines.length, digest: createHash('sha256').update(lines.join('\n')).digest('hex') };
+  return {
+    rows: lines.length,
+    digest: createHash('sha256').update(lines.join('\n')).digest('hex'),
+  };
 }

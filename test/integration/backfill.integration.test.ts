@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qualifiedName } from '../../job/lake/tableDdl.ts';
 import { formatArchiveKey, parseArchiveKey } from '../../job/source/archiveKey.ts';
 import { LOCATIONS, MEASUREMENTS } from '../../job/tables.ts';
-import { generateArchive, generateArchiveFile, generateStations, type GeneratedFile } from '../../scripts/mirror/generateArchive.ts';
+import {
+  generateArchive,
+  generateArchiveFile,
+  generateStations,
+  type GeneratedFile,
+} from '../../scripts/mirror/generateArchive.ts';
 import {
   backfillConfig,
   createMirrorBucket,
@@ -25,7 +30,9 @@ let files: GeneratedFile[];
 
 async function snapshotCount(table: string): Promise<number> {
   return withLocalLake(async ({ connection, catalog }) => {
-    const reader = await connection.runAndReadAll(`SELECT count(*)::INT FROM iceberg_snapshots(${qualifiedName(catalog, namespace, table)})`);
+    const reader = await connection.runAndReadAll(
+      `SELECT count(*)::INT FROM iceberg_snapshots(${qualifiedName(catalog, namespace, table)})`,
+    );
     return Number(reader.getRows()[0]?.[0]);
   });
 }
@@ -60,7 +67,9 @@ describe('backfill of a window into the local lakehouse', () => {
   });
 
   it('loads exactly the generated rows, in one commit, and PyIceberg reads the same', async () => {
-    const { summary, counts } = await runLocalBackfill(await backfillConfig({ ...WINDOW, namespace, sourceBucket: bucket }));
+    const { summary, counts } = await runLocalBackfill(
+      await backfillConfig({ ...WINDOW, namespace, sourceBucket: bucket }),
+    );
     const expected = expectedRowsDigest(files);
     expect(summary).toMatchObject({
       filesListed: files.length,
@@ -86,8 +95,15 @@ describe('backfill of a window into the local lakehouse', () => {
 
   it('re-running the same window adds 0 rows, creates 0 snapshots and fetches 0 objects', async () => {
     const before = await snapshotCount(MEASUREMENTS.name);
-    const { summary, counts } = await runLocalBackfill(await backfillConfig({ ...WINDOW, namespace, sourceBucket: bucket }));
-    expect(summary).toMatchObject({ filesSkipped: files.length, filesFetched: 0, rowsCommitted: 0, commits: 0 });
+    const { summary, counts } = await runLocalBackfill(
+      await backfillConfig({ ...WINDOW, namespace, sourceBucket: bucket }),
+    );
+    expect(summary).toMatchObject({
+      filesSkipped: files.length,
+      filesFetched: 0,
+      rowsCommitted: 0,
+      commits: 0,
+    });
     expect(counts.get).toBe(0);
     expect(await snapshotCount(MEASUREMENTS.name)).toBe(before);
     expect(await tableRowsDigest(namespace)).toEqual(expectedRowsDigest(files));
@@ -96,15 +112,25 @@ describe('backfill of a window into the local lakehouse', () => {
   it('replaces exactly the rows of a file OpenAQ patched (new content, new ETag)', async () => {
     const original = files[3]!;
     const { locationId, day } = parseArchiveKey(original.key)!;
-    const station = generateStations({ count: STATIONS, seed: SEED }).find((s) => s.locationId === locationId)!;
+    const station = generateStations({ count: STATIONS, seed: SEED }).find(
+      (s) => s.locationId === locationId,
+    )!;
     // The patched version: the same station-day generated with another seed (other values, other count).
     const patched = generateArchiveFile(station, day, { seed: SEED + 1000 })!;
     expect(patched.key).toBe(original.key);
     await putFiles(bucket, [patched]);
     files = files.map((file) => (file.key === original.key ? patched : file));
 
-    const { summary, counts } = await runLocalBackfill(await backfillConfig({ ...WINDOW, namespace, sourceBucket: bucket }));
-    expect(summary).toMatchObject({ filesChanged: 1, filesFetched: 1, rowsReplaced: original.rows.length, rowsCommitted: patched.rows.length, commits: 1 });
+    const { summary, counts } = await runLocalBackfill(
+      await backfillConfig({ ...WINDOW, namespace, sourceBucket: bucket }),
+    );
+    expect(summary).toMatchObject({
+      filesChanged: 1,
+      filesFetched: 1,
+      rowsReplaced: original.rows.length,
+      rowsCommitted: patched.rows.length,
+      commits: 1,
+    });
     expect(counts.get).toBe(1);
     expect(await tableRowsDigest(namespace)).toEqual(expectedRowsDigest(files));
     expect(await locationsMismatches()).toEqual([]);
@@ -121,24 +147,79 @@ describe('backfill of a window into the local lakehouse', () => {
       `${id},1,Station-${id},${datetime},1.5,2.5,pm25,µg/m³,${value}${extra}`;
     const inputs = [
       { id: 901, body: gzipSync(good), reason: undefined },
-      { id: 902, body: gzipSync(`location_id,sensor_id,location,datetime,lat,lon,parameter,unit,value\n`), reason: /header/ },
+      {
+        id: 902,
+        body: gzipSync(`location_id,sensor_id,location,datetime,lat,lon,parameter,unit,value\n`),
+        reason: /header/,
+      },
       { id: 903, body: new TextEncoder().encode(good), reason: /not a gzip file/ },
-      { id: 904, body: gzipSync(good.replaceAll('901', '904')).subarray(0, 30), reason: /truncated or corrupt gzip/ },
-      { id: 905, body: csv([row(905, '2024-03-20 01:00', '3.0'), row(905, '2024-03-20T02:00:00+00:00', '4.0')]), reason: /datetime/ },
-      { id: 906, body: csv([row(906, '2024-03-20T01:00:00+00:00', 'n/a'), row(906, '2024-03-20T02:00:00+00:00', '4.0')]), reason: /value/ },
-      { id: 907, body: csv([`907,1,Station-907,2024-03-20T01:00:00+00:00,1.5,2.5,,µg/m³,3.0`, row(907, '2024-03-20T02:00:00+00:00', '4.0')]), reason: /parameter/ },
-      { id: 908, body: gzipSync(`"location_id","sensors_id","location","datetime","lat","lon","parameter","units","value"\r\n908,1,"S-908","2024-03-20T01:00:00+00:00",1.5,2.5,"pm25","ppb",3.0,"extra"\r\n908,1,"S-908","2024-03-20T02:00:00+00:00",1.5,2.5,"pm25","ppb",4.0\r\n`), reason: /expected 9 fields, got 10/ },
+      {
+        id: 904,
+        body: gzipSync(good.replaceAll('901', '904')).subarray(0, 30),
+        reason: /truncated or corrupt gzip/,
+      },
+      {
+        id: 905,
+        body: csv([
+          row(905, '2024-03-20 01:00', '3.0'),
+          row(905, '2024-03-20T02:00:00+00:00', '4.0'),
+        ]),
+        reason: /datetime/,
+      },
+      {
+        id: 906,
+        body: csv([
+          row(906, '2024-03-20T01:00:00+00:00', 'n/a'),
+          row(906, '2024-03-20T02:00:00+00:00', '4.0'),
+        ]),
+        reason: /value/,
+      },
+      {
+        id: 907,
+        body: csv([
+          `907,1,Station-907,2024-03-20T01:00:00+00:00,1.5,2.5,,µg/m³,3.0`,
+          row(907, '2024-03-20T02:00:00+00:00', '4.0'),
+        ]),
+        reason: /parameter/,
+      },
+      {
+        id: 908,
+        body: gzipSync(
+          `"location_id","sensors_id","location","datetime","lat","lon","parameter","units","value"\r\n908,1,"S-908","2024-03-20T01:00:00+00:00",1.5,2.5,"pm25","ppb",3.0,"extra"\r\n908,1,"S-908","2024-03-20T02:00:00+00:00",1.5,2.5,"pm25","ppb",4.0\r\n`,
+        ),
+        reason: /expected 9 fields, got 10/,
+      },
     ];
-    await putFiles(badBucket, inputs.map(({ id, body }) => ({ key: formatArchiveKey(id, day), body })));
+    await putFiles(
+      badBucket,
+      inputs.map(({ id, body }) => ({ key: formatArchiveKey(id, day), body })),
+    );
     try {
-      const config = await backfillConfig({ from: day, to: day, namespace: badNamespace, sourceBucket: badBucket, maxRejectRate: 0.2 });
+      const config = await backfillConfig({
+        from: day,
+        to: day,
+        namespace: badNamespace,
+        sourceBucket: badBucket,
+        maxRejectRate: 0.2,
+      });
       const { summary } = await runLocalBackfill(config);
-      expect(summary).toMatchObject({ filesFetched: 8, filesRejected: 3, rowsRejected: 4, rowsCommitted: 5, exitCode: 3 });
+      expect(summary).toMatchObject({
+        filesFetched: 8,
+        filesRejected: 3,
+        rowsRejected: 4,
+        rowsCommitted: 5,
+        exitCode: 3,
+      });
       const rejects = await withLocalLake(async ({ connection, catalog }) => {
         const reader = await connection.runAndReadAll(
           `SELECT source_key, scope, reason, line_number FROM ${qualifiedName(catalog, badNamespace, 'rejects')} ORDER BY source_key`,
         );
-        return reader.getRowObjectsJson() as { source_key: string; scope: string; reason: string; line_number: number | null }[];
+        return reader.getRowObjectsJson() as {
+          source_key: string;
+          scope: string;
+          reason: string;
+          line_number: number | null;
+        }[];
       });
       for (const input of inputs.filter((i) => i.reason)) {
         const found = rejects.filter((r) => r.source_key === formatArchiveKey(input.id, day));
@@ -159,7 +240,14 @@ describe('backfill of a window into the local lakehouse', () => {
         { id: 908, n: 1 },
       ]);
       // Rejected files are remembered too: a re-run fetches nothing.
-      const again = await runLocalBackfill(await backfillConfig({ from: day, to: day, namespace: badNamespace, sourceBucket: badBucket }));
+      const again = await runLocalBackfill(
+        await backfillConfig({
+          from: day,
+          to: day,
+          namespace: badNamespace,
+          sourceBucket: badBucket,
+        }),
+      );
       expect(again.counts.get).toBe(0);
     } finally {
       await dropNamespace(badNamespace);

@@ -28,12 +28,19 @@ function namespaceFor(prefix: string): string {
  * Runs the real CLI as a child process (Node 24 from node_modules) and SIGKILLs it when a JSON log
  * line with the given message appears on stderr. Resolves with how the process ended.
  */
-async function killCliAt(message: string, args: string[]): Promise<{ killed: boolean; code: number | null; log: string }> {
+async function killCliAt(
+  message: string,
+  args: string[],
+): Promise<{ killed: boolean; code: number | null; log: string }> {
   const node = join(REPO_ROOT, 'node_modules', '.bin', 'node');
-  const child = spawn(node, [join(REPO_ROOT, 'bin', 'openaq-lakehouse.js'), ...args, '--log-level', 'debug'], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    node,
+    [join(REPO_ROOT, 'bin', 'openaq-lakehouse.js'), ...args, '--log-level', 'debug'],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let killed = false;
   let buffered = '';
   let log = '';
@@ -46,7 +53,9 @@ async function killCliAt(message: string, args: string[]): Promise<{ killed: boo
       killed = child.kill('SIGKILL');
     }
   });
-  const code = await new Promise<number | null>((done) => child.once('exit', (exitCode) => done(exitCode)));
+  const code = await new Promise<number | null>((done) =>
+    child.once('exit', (exitCode) => done(exitCode)),
+  );
   return { killed, code, log: log.slice(-3000) };
 }
 
@@ -67,12 +76,26 @@ describe('crashes and concurrent runs never duplicate or lose rows', () => {
     ['committing', 'committing'],
   ])('SIGKILL while %s, then a re-run, equals one clean run', async (_stage, message) => {
     const namespace = namespaceFor('it_kill');
-    const args = ['backfill', '--from', WINDOW.from, '--to', WINDOW.to, '--namespace', namespace, '--source-bucket', bucket, '--concurrency', '4'];
+    const args = [
+      'backfill',
+      '--from',
+      WINDOW.from,
+      '--to',
+      WINDOW.to,
+      '--namespace',
+      namespace,
+      '--source-bucket',
+      bucket,
+      '--concurrency',
+      '4',
+    ];
     const crash = await killCliAt(message, args);
     expect(crash.killed, crash.log).toBe(true);
     expect(crash.code).toBeNull(); // ended by the signal, not by finishing
 
-    const { summary } = await runLocalBackfill(await backfillConfig({ ...WINDOW, namespace, sourceBucket: bucket }));
+    const { summary } = await runLocalBackfill(
+      await backfillConfig({ ...WINDOW, namespace, sourceBucket: bucket }),
+    );
     expect(summary.exitCode).toBe(0);
     expect(summary.filesSkipped + summary.filesFetched).toBe(files.length);
     expect(await tableRowsDigest(namespace)).toEqual(expectedRowsDigest(files));
@@ -80,9 +103,22 @@ describe('crashes and concurrent runs never duplicate or lose rows', () => {
 
   it('two runs started together on overlapping windows leave no duplicates, and the conflict is retried', async () => {
     const namespace = namespaceFor('it_race');
-    const first = backfillConfig({ from: WINDOW.from, to: '2024-05-04', namespace, sourceBucket: bucket });
-    const second = backfillConfig({ from: '2024-05-03', to: WINDOW.to, namespace, sourceBucket: bucket });
-    const [a, b] = await Promise.all([runLocalBackfill(await first), runLocalBackfill(await second)]);
+    const first = backfillConfig({
+      from: WINDOW.from,
+      to: '2024-05-04',
+      namespace,
+      sourceBucket: bucket,
+    });
+    const second = backfillConfig({
+      from: '2024-05-03',
+      to: WINDOW.to,
+      namespace,
+      sourceBucket: bucket,
+    });
+    const [a, b] = await Promise.all([
+      runLocalBackfill(await first),
+      runLocalBackfill(await second),
+    ]);
     expect(a.summary.exitCode).toBe(0);
     expect(b.summary.exitCode).toBe(0);
     expect(a.summary.commitRetries + b.summary.commitRetries).toBeGreaterThan(0);
