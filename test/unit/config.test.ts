@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { resolveBackfillConfig, type BackfillOptions } from '../../job/config.ts';
+
+const resolve = (options: Partial<BackfillOptions>, env: Record<string, string> = {}) =>
+  resolveBackfillConfig(
+    { from: '2024-03-01', to: '2024-03-31', workDir: '/tmp/w', ...options },
+    env,
+    '/repo',
+  );
+
+describe('resolveBackfillConfig', () => {
+  it('defaults to the embedded local lakehouse and its archive mirror', () => {
+    const config = resolve({});
+    expect(config.target).toMatchObject({ kind: 'rest', endpoint: 'http://127.0.0.1:8181' });
+    expect(config.source).toMatchObject({
+      bucket: 'openaq-data-archive',
+      endpoint: 'http://127.0.0.1:9000',
+    });
+    expect(config.stations).toBe('all');
+    expect(config.namespace).toBe('airquality');
+    expect(config.duckdb.extensionDirectory).toBe('/repo/.lakehouse/duckdb-extensions');
+  });
+
+  it('follows the local lakehouse ports from the environment', () => {
+    const config = resolve(
+      {},
+      { OPENAQ_LAKEHOUSE_CATALOG_PORT: '18181', OPENAQ_LAKEHOUSE_S3_PORT: '19000' },
+    );
+    expect(config.target).toMatchObject({
+      endpoint: 'http://127.0.0.1:18181',
+      storage: { endpoint: '127.0.0.1:19000' },
+    });
+  });
+
+  it('targets S3 Tables by ARN and reads the public archive unsigned', () => {
+    const arn = 'arn:aws:s3tables:us-east-1:123456789012:bucket/openaq';
+    const config = resolve({ tableBucketArn: arn });
+    expect(config.target).toEqual({ kind: 's3tables', tableBucketArn: arn });
+    expect(config.source).toEqual({
+      bucket: 'openaq-data-archive',
+      region: 'us-east-1',
+      credentials: 'anonymous',
+    });
+  });
+
+  it('parses station ids, deduplicated and sorted', () => {
+    expect(resolve({ stations: '8118, 2178,8118' }).stations).toEqual([2178, 8118]);
+  });
+
+  it.each([
+    [{ from: '2024-02-30' }, 'config: Expected `--from` to be a date YYYY-MM-DD, got `2024-02-30`'],
+    [
+      { from: '2024-04-01' },
+      'config: Expected `--from` (2024-04-01) to be on or before `--to` (2024-03-31)',
+    ],
+    [
+      { stations: '12,abc' },
+      'config: Expected `--stations` to be "all" or comma-separated location ids like 2178,8118, got `12,abc`',
+    ],
+    [
+      { concurrency: 0 },
+      'config: Expected `--concurrency` to be an integer from 1 to 1024, got `0`',
+    ],
+    [
+      { maxRejectRate: 2 },
+      'config: Expected `--max-reject-rate` to be a number from 0 to 1, got `2`',
+    ],
+    [
+      { memoryLimit: 'lots' },
+      'config: Expected `--memory-limit` to be a size like 2GB or 512MiB, got `lots`',
+    ],
+    [
+      { namespace: 'Air-Quality' },
+      'config: Expected `--namespace` to be a lower-case name of letters, digits and _, got `Air-Quality`',
+    ],
+    [
+      { tableBucketArn: 'arn:aws:s3:::bucket' },
+      'config: Expected `--table-bucket-arn` (OPENAQ_TABLE_BUCKET_ARN) to be an S3 Tables bucket ARN',
+    ],
+    [{ catalog: 'rest' }, 'config: Expected `--catalog-uri` to be an http(s) URL, got ``'],
+    [
+      { sourceCredentials: 'root' },
+      'config: Expected `--source-credentials` to be one of anonymous, default-chain, got `root`',
+    ],
+  ])('rejects %o with a message naming the flag and the accepted values', (options, message) => {
+    expect(() => resolve(options as Partial<BackfillOptions>)).toThrow(message);
+  });
+});
