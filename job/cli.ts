@@ -23,6 +23,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     .env('OPENAQ')
     .strict()
     .demandCommand(1, 'Name a command, e.g. backfill.')
+    // The local lakehouse's OPENAQ_LAKEHOUSE_* variables share our env prefix: accept, don't list.
+    .option('lakehouse-s3-port', { type: 'string', hidden: true })
+    .option('lakehouse-catalog-port', { type: 'string', hidden: true })
+    .option('lakehouse-access-key', { type: 'string', hidden: true })
+    .option('lakehouse-secret-key', { type: 'string', hidden: true })
+    .option('lakehouse-dir', { type: 'string', hidden: true })
+    .option('lakehouse-cache', { type: 'string', hidden: true })
     .option('json', {
       type: 'boolean',
       default: false,
@@ -122,6 +129,28 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
           .option('extension-dir', {
             type: 'string',
             describe: 'DuckDB extension directory; default .lakehouse/duckdb-extensions',
+          })
+          .option('catalog-warehouse', {
+            type: 'string',
+            default: '',
+            describe: 'Warehouse to attach on a REST catalog',
+          })
+          .option('catalog-s3-endpoint', {
+            type: 'string',
+            describe: "host:port of a REST catalog's S3-compatible storage",
+          })
+          .option('catalog-s3-access-key-id', {
+            type: 'string',
+            describe: "Access key of a REST catalog's storage",
+          })
+          .option('catalog-s3-secret-access-key', {
+            type: 'string',
+            describe: "Secret key of a REST catalog's storage",
+          })
+          .option('catalog-s3-use-ssl', {
+            type: 'boolean',
+            default: false,
+            describe: "Use TLS for a REST catalog's storage",
           })
           .option('dry-run', {
             type: 'boolean',

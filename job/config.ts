@@ -44,6 +44,11 @@ export interface BackfillOptions {
   readonly catalog?: string;
   readonly catalogUri?: string;
   readonly tableBucketArn?: string;
+  readonly catalogWarehouse?: string;
+  readonly catalogS3Endpoint?: string;
+  readonly catalogS3AccessKeyId?: string;
+  readonly catalogS3SecretAccessKey?: string;
+  readonly catalogS3UseSsl?: boolean;
   readonly namespace?: string;
   readonly sourceBucket?: string;
   readonly sourceEndpoint?: string;
@@ -183,13 +188,13 @@ function resolveEndpoints(
     // A REST catalog's data files live in its own S3-compatible store, reached with static keys.
     const storage = {
       ...localStorage,
-      endpoint: env.OPENAQ_CATALOG_S3_ENDPOINT ?? localStorage.endpoint,
-      useSsl: env.OPENAQ_CATALOG_S3_USE_SSL === 'true',
-      accessKeyId: env.OPENAQ_CATALOG_S3_ACCESS_KEY_ID ?? localStorage.accessKeyId,
-      secretAccessKey: env.OPENAQ_CATALOG_S3_SECRET_ACCESS_KEY ?? localStorage.secretAccessKey,
+      endpoint: options.catalogS3Endpoint ?? localStorage.endpoint,
+      useSsl: options.catalogS3UseSsl ?? false,
+      accessKeyId: options.catalogS3AccessKeyId ?? localStorage.accessKeyId,
+      secretAccessKey: options.catalogS3SecretAccessKey ?? localStorage.secretAccessKey,
     };
     return {
-      target: { kind: 'rest', endpoint, warehouse: env.OPENAQ_CATALOG_WAREHOUSE ?? '', storage },
+      target: { kind: 'rest', endpoint, warehouse: options.catalogWarehouse ?? '', storage },
       source: withSourceCredentials(publicArchive, options),
     };
   }

@@ -64,7 +64,7 @@ function assertExtensionsPresent(extensionDirectory: string): void {
     throw new Error(
       `duckdb: extension${missing.length > 1 ? 's' : ''} ${missing.join(', ')} for DuckDB v${duckdbVersion()} ` +
         `not found in ${extensionDirectory}; run \`npm run lakehouse -- install\` (or, with internet, ` +
-        `\`INSTALL ${missing[0]}\` into that directory), or point OPENAQ_DUCKDB_EXTENSION_DIR at a directory that has them`,
+        `\`INSTALL ${missing[0]}\` into that directory), or point --extension-dir (OPENAQ_EXTENSION_DIR) at a directory that has them`,
     );
   }
 }

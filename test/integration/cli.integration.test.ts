@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateArchive } from '../../scripts/mirror/generateArchive.ts';
 import { REPO_ROOT, createMirrorBucket, putFiles } from '../helpers/backfillHarness.ts';
-import { dropNamespace, uniqueNamespace } from '../helpers/localLake.ts';
+import { dropNamespace, localLake, uniqueNamespace } from '../helpers/localLake.ts';
 
 const node = join(REPO_ROOT, 'node_modules', '.bin', 'node');
 const bin = join(REPO_ROOT, 'bin', 'openaq-lakehouse.js');
@@ -107,6 +107,32 @@ describe('the openaq-lakehouse command', () => {
     } finally {
       await dropNamespace(namespace);
     }
+  });
+
+  it('takes options from OPENAQ_* variables, and accepts the local lakehouse ones', async () => {
+    const env = {
+      ...process.env,
+      OPENAQ_COMMIT_DAYS: '1',
+      OPENAQ_LAKEHOUSE_S3_PORT: String(localLake.s3Port),
+    };
+    const run = await cli(
+      [
+        'backfill',
+        '--from',
+        window.from,
+        '--to',
+        window.to,
+        '--source-bucket',
+        bucket,
+        '--dry-run',
+        '--json',
+        '--log-level',
+        'silent',
+      ],
+      env,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ commitsPlanned: 3, filesListed: fileCount });
   });
 
   it('exits 2 naming the flag when an option is invalid, before touching anything', async () => {
