@@ -9,11 +9,15 @@ import { dropNamespace, localLake, uniqueNamespace } from '../helpers/localLake.
 const node = join(REPO_ROOT, 'node_modules', '.bin', 'node');
 const bin = join(REPO_ROOT, 'bin', 'openaq-lakehouse.js');
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(node, [bin, ...args], {
       cwd: REPO_ROOT,
       timeout: 120_000,
+      env,
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
