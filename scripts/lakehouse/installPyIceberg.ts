@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { cachedBuild } from './cachedBuild.ts';
 import type { LakehouseLayout } from './layout.ts';
 import { run } from './run.ts';
 
@@ -12,26 +10,20 @@ export async function installPyIceberg(
   layout: LakehouseLayout,
   log: (line: string) => void,
 ): Promise<string> {
-  const requirements = await readFile(requirementsFile);
-  const hash = createHash('sha256').update(requirements).digest('hex').slice(0, 12);
-  const venv = join(layout.cacheDir, 'pyiceberg', hash);
-  const python = join(venv, 'bin', 'python');
-  const marker = join(venv, '.complete');
-  if (existsSync(marker)) return python;
-  log('pyiceberg: creating its virtualenv (first time only)');
-  await rm(venv, { recursive: true, force: true });
-  await run('python3', ['-m', 'venv', venv], {
-    purpose: 'create a Python virtualenv for PyIceberg (install python3 with venv)',
+  const venv = await cachedBuild(layout, 'pyiceberg', requirementsFile, async (folder) => {
+    log('pyiceberg: creating its virtualenv (first time only)');
+    await run('python3', ['-m', 'venv', folder], {
+      purpose: 'create a Python virtualenv for PyIceberg (install python3 with venv)',
+    });
+    await run(
+      join(folder, 'bin', 'python'),
+      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirementsFile],
+      {
+        purpose: 'install PyIceberg from PyPI',
+      },
+    );
   });
-  await run(
-    python,
-    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirementsFile],
-    {
-      purpose: 'install PyIceberg from PyPI',
-    },
-  );
-  await writeFile(marker, '');
-  return python;
+  return join(venv, 'bin', 'python');
 }
 
 export const pyIcebergDigestScript = join(import.meta.dirname, 'pyiceberg', 'table_digest.py');

@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { cachedBuild } from './cachedBuild.ts';
 import type { LakehouseLayout } from './layout.ts';
 import { run } from './run.ts';
 
@@ -16,29 +14,23 @@ export async function installRestCatalog(
   layout: LakehouseLayout,
   log: (line: string) => void,
 ): Promise<string> {
-  const pom = await readFile(pomFile);
-  const hash = createHash('sha256').update(pom).digest('hex').slice(0, 12);
-  const libDir = join(layout.cacheDir, 'rest-catalog', hash);
-  const marker = join(libDir, '.complete');
-  if (existsSync(marker)) return libDir;
-  log('iceberg rest catalog: resolving its jars from Maven Central (first time only)');
-  await rm(libDir, { recursive: true, force: true });
-  await run(
-    'mvn',
-    [
-      '-q',
-      '-B',
-      '-f',
-      pomFile,
-      'dependency:copy-dependencies',
-      `-DoutputDirectory=${libDir}`,
-      '-DincludeScope=runtime',
-    ],
-    {
-      purpose:
-        'download the Iceberg REST catalog server with Maven (install Maven 3 and a JDK 17+)',
-    },
-  );
-  await writeFile(marker, '');
-  return libDir;
+  return cachedBuild(layout, 'rest-catalog', pomFile, async (folder) => {
+    log('iceberg rest catalog: resolving its jars from Maven Central (first time only)');
+    await run(
+      'mvn',
+      [
+        '-q',
+        '-B',
+        '-f',
+        pomFile,
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${folder}`,
+        '-DincludeScope=runtime',
+      ],
+      {
+        purpose:
+          'download the Iceberg REST catalog server with Maven (install Maven 3 and a JDK 17+)',
+      },
+    );
+  });
 }
