@@ -8,6 +8,7 @@ import { ensureTables } from './lake/ensureTables.ts';
 import { loadedFiles, stagedFilesLanded, windowInstantRange } from './lake/lakeLedger.ts';
 import { withLake, type LakeSession } from './lake/lakeSession.ts';
 import { StagingArea } from './lake/stagingArea.ts';
+import { recordRun } from './lake/recordRun.ts';
 import { LakehouseError, classify } from './lakehouseError.ts';
 import { chunkFiles, planLoad, type PlannedFile } from './plan.ts';
 import { emptySummary, type RunSummary } from './runSummary.ts';
@@ -41,7 +42,7 @@ export async function runBackfill(
   deps: BackfillDependencies,
 ): Promise<RunSummary> {
   const started = performance.now();
-  const { logger, store } = deps;
+  const { logger } = deps;
   const summary = emptySummary(
     config.runId,
     config.window,
@@ -49,105 +50,138 @@ export async function runBackfill(
     config.dryRun,
   );
 
-  const result = await withLake(config.duckdb, config.target, async (session) => {
+  const startedAt = new Date();
+  return withLake(config.duckdb, config.target, async (session) => {
     const ensured = await ensureTables(session, config.namespace, TABLES);
     if (ensured.created.length + ensured.columnsAdded.length + ensured.partitioned.length > 0) {
       logger.info({ ...ensured }, 'tables brought in line with job/tables.ts');
     }
-
-    let stageStart = performance.now();
-    const listing = await listWindow(store, {
-      stations: config.stations,
-      from: config.window.from,
-      to: config.window.to,
-      concurrency: config.concurrency,
-      ...(config.stationCache ? { stationCache: config.stationCache } : {}),
-    });
-    summary.seconds.list = seconds(stageStart);
-    summary.filesListed = listing.files.length;
-    summary.unmatchedKeys = listing.unmatchedKeys.length;
-    if (listing.unmatchedKeys.length > 0) {
-      logger.warn(
-        { count: listing.unmatchedKeys.length, examples: listing.unmatchedKeys.slice(0, 5) },
-        'keys that do not match the archive layout were ignored',
-      );
-    }
-    logger.info(
-      {
-        files: listing.files.length,
-        listRequests: listing.listRequests,
-        seconds: summary.seconds.list,
-      },
-      'listed window',
-    );
-
-    stageStart = performance.now();
-    const range = windowInstantRange(
-      archiveDayToMs(config.window.from),
-      archiveDayToMs(config.window.to),
-    );
-    const plan = planLoad(listing.files, await readLineage(session, config.namespace, range));
-    const work = [...plan.newFiles, ...plan.changedFiles];
-    const chunks = chunkFiles(work, config.commit);
-    summary.seconds.plan = seconds(stageStart);
-    summary.filesSkipped = plan.unchangedFiles.length;
-    summary.filesNew = plan.newFiles.length;
-    summary.filesChanged = plan.changedFiles.length;
-    summary.bytesPlanned = work.reduce((sum, file) => sum + file.size, 0);
-    summary.commitsPlanned = chunks.length;
-    logger.info(
-      {
-        new: plan.newFiles.length,
-        changed: plan.changedFiles.length,
-        unchanged: plan.unchangedFiles.length,
-        commits: chunks.length,
-      },
-      'planned',
-    );
-    if (config.dryRun) return summary;
-
-    const staging = await StagingArea.open(
-      session.connection,
-      join(config.workDir, `staging-${config.runId}.duckdb`),
-    );
     try {
-      let filesDone = 0;
-      for (const chunk of chunks) {
-        await loadChunk(chunk, staging, config, deps, summary, () => {
-          filesDone += 1;
-          if (filesDone % 50 === 0)
-            logger.debug({ filesDone, filesTotal: work.length }, 'staging progress');
-          deps.onProgress?.({
-            stage: 'fetch',
-            filesDone,
-            filesTotal: work.length,
-            rows: summary.rowsCommitted + staging.stagedRows,
-          });
-        });
+      await loadWindow(session, config, deps, summary);
+    } catch (err) {
+      summary.exitCode = 1;
+      summary.seconds.total = seconds(started);
+      if (!config.dryRun) {
+        const error = err instanceof Error ? err.message : String(err);
+        await recordRun(session, config.namespace, {
+          command: config.command,
+          startedAt,
+          summary,
+          error,
+        }).catch((recordError: unknown) =>
+          logger.warn({ recordError: String(recordError) }, 'could not record the failed run'),
+        );
+      }
+      throw err;
+    }
+    const rowsSeen = summary.rowsCommitted + summary.rowsRejected;
+    summary.rejectRate = Math.max(
+      rowsSeen > 0 ? summary.rowsRejected / rowsSeen : 0,
+      summary.filesFetched > 0 ? summary.filesRejected / summary.filesFetched : 0,
+    );
+    if (summary.rejectRate > config.maxRejectRate) summary.exitCode = 3;
+    summary.seconds.total = seconds(started);
+    if (!config.dryRun) {
+      try {
+        await recordRun(session, config.namespace, { command: config.command, startedAt, summary });
+      } catch (err) {
+        throw classify(err, 'record the run in the runs table');
+      }
+    }
+    return summary;
+  });
+}
+
+/** List, plan, then fetch, stage and commit chunk by chunk, filling in the summary. */
+async function loadWindow(
+  session: LakeSession,
+  config: BackfillConfig,
+  deps: BackfillDependencies,
+  summary: RunSummary,
+): Promise<void> {
+  const { logger, store } = deps;
+  let stageStart = performance.now();
+  const listing = await listWindow(store, {
+    stations: config.stations,
+    from: config.window.from,
+    to: config.window.to,
+    concurrency: config.concurrency,
+    ...(config.stationCache ? { stationCache: config.stationCache } : {}),
+  });
+  summary.seconds.list = seconds(stageStart);
+  summary.filesListed = listing.files.length;
+  summary.unmatchedKeys = listing.unmatchedKeys.length;
+  if (listing.unmatchedKeys.length > 0) {
+    logger.warn(
+      { count: listing.unmatchedKeys.length, examples: listing.unmatchedKeys.slice(0, 5) },
+      'keys that do not match the archive layout were ignored',
+    );
+  }
+  logger.info(
+    {
+      files: listing.files.length,
+      listRequests: listing.listRequests,
+      seconds: summary.seconds.list,
+    },
+    'listed window',
+  );
+
+  stageStart = performance.now();
+  const range = windowInstantRange(
+    archiveDayToMs(config.window.from),
+    archiveDayToMs(config.window.to),
+  );
+  const plan = planLoad(listing.files, await readLineage(session, config.namespace, range));
+  const work = [...plan.newFiles, ...plan.changedFiles];
+  const chunks = chunkFiles(work, config.commit);
+  summary.seconds.plan = seconds(stageStart);
+  summary.filesSkipped = plan.unchangedFiles.length;
+  summary.filesNew = plan.newFiles.length;
+  summary.filesChanged = plan.changedFiles.length;
+  summary.bytesPlanned = work.reduce((sum, file) => sum + file.size, 0);
+  summary.commitsPlanned = chunks.length;
+  logger.info(
+    {
+      new: plan.newFiles.length,
+      changed: plan.changedFiles.length,
+      unchanged: plan.unchangedFiles.length,
+      commits: chunks.length,
+    },
+    'planned',
+  );
+  if (config.dryRun) return;
+
+  const staging = await StagingArea.open(
+    session.connection,
+    join(config.workDir, `staging-${config.runId}.duckdb`),
+  );
+  try {
+    let filesDone = 0;
+    for (const chunk of chunks) {
+      await loadChunk(chunk, staging, config, deps, summary, () => {
+        filesDone += 1;
+        if (filesDone % 50 === 0)
+          logger.debug({ filesDone, filesTotal: work.length }, 'staging progress');
         deps.onProgress?.({
-          stage: 'commit',
+          stage: 'fetch',
           filesDone,
           filesTotal: work.length,
           rows: summary.rowsCommitted + staging.stagedRows,
         });
-        logger.info({ files: chunk.length, rows: staging.stagedRows }, 'committing');
-        await commitWithRetries(session, staging, chunk, config, summary, logger);
-        await staging.clear();
-      }
-    } finally {
-      await staging.close();
+      });
+      deps.onProgress?.({
+        stage: 'commit',
+        filesDone,
+        filesTotal: work.length,
+        rows: summary.rowsCommitted + staging.stagedRows,
+      });
+      logger.info({ files: chunk.length, rows: staging.stagedRows }, 'committing');
+      await commitWithRetries(session, staging, chunk, config, summary, logger);
+      await staging.clear();
     }
-    return summary;
-  });
-
-  const rowsSeen = result.rowsCommitted + result.rowsRejected;
-  result.rejectRate = Math.max(
-    rowsSeen > 0 ? result.rowsRejected / rowsSeen : 0,
-    result.filesFetched > 0 ? result.filesRejected / result.filesFetched : 0,
-  );
-  if (result.rejectRate > config.maxRejectRate) result.exitCode = 3;
-  result.seconds.total = seconds(started);
-  return result;
+  } finally {
+    await staging.close();
+  }
 }
 
 async function readLineage(

@@ -1,28 +1,60 @@
 /**
  * `openaq-lakehouse`: the job's command line. The only module that reads argv and the environment
- * or sets the exit code; everything below it takes a resolved config.
+ * or decides the exit code; everything below it takes a resolved config.
  */
 import { resolve } from 'node:path';
-import { mkdir } from 'node:fs/promises';
-import { pino } from 'pino';
 import yargs from 'yargs';
-import { runBackfill } from './backfill.ts';
-import { ConfigError, DEFAULTS, resolveBackfillConfig } from './config.ts';
-import { formatSummary } from './formatSummary.ts';
+import { loadOptions, lakeOptions, sourceOptions } from './commands/sharedOptions.ts';
+import { runLoadCommand } from './commands/loadCommand.ts';
+import {
+  emptyTablesCommand,
+  queryCommand,
+  snapshotsCommand,
+  statusCommand,
+  type Terminal,
+} from './commands/lakeCommands.ts';
+import {
+  ConfigError,
+  DEFAULTS,
+  nightlyWindow,
+  resolveBackfillConfig,
+  resolveLakeConfig,
+} from './config.ts';
+import { reportNames } from './lake/reports.ts';
+import { parseAsOf } from './lake/timeTravel.ts';
 import { LakehouseError } from './lakehouseError.ts';
-import { createS3ArchiveStore } from './source/s3ArchiveStore.ts';
+import { addDays, parseArchiveDay } from './source/archiveDay.ts';
+import { TABLES } from './tables.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, rejectsAboveThreshold: 3 } as const;
 
 const packageRoot = resolve(import.meta.dirname, '..');
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+export async function main(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  terminal: Terminal = process,
+): Promise<number> {
   let exitCode: number = EXIT.ok;
+  const done = (code: number): void => {
+    exitCode = code;
+  };
+  const output = (args: { json: boolean; logLevel: string | undefined }) => ({
+    json: args.json,
+    logLevel: args.logLevel,
+    stdout: terminal.stdout,
+    stderr: terminal.stderr,
+  });
+
   await yargs(argv)
     .scriptName('openaq-lakehouse')
     .env('OPENAQ')
     .strict()
-    .demandCommand(1, 'Name a command, e.g. backfill.')
+    .wrap(Math.min(120, terminal.stdout.columns || 100))
+    .demandCommand(
+      1,
+      'Name a command: backfill, nightly, status, query, snapshots or empty-tables.',
+    )
     // The local lakehouse's OPENAQ_LAKEHOUSE_* variables share our env prefix: accept, don't list.
     .option('lakehouse-s3-port', { type: 'string', hidden: true })
     .option('lakehouse-catalog-port', { type: 'string', hidden: true })
@@ -33,19 +65,19 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     .option('json', {
       type: 'boolean',
       default: false,
-      describe: 'Print the summary as JSON (logs stay on stderr)',
+      describe: 'Print the result as JSON on stdout (logs stay on stderr)',
     })
     .option('log-level', {
       type: 'string',
-      default: 'info',
       choices: ['debug', 'info', 'warn', 'error', 'silent'],
-      describe: 'Log level of the JSON logs on stderr',
+      describe:
+        'Level of the JSON logs on stderr [default: info; warn while a progress line is shown]',
     })
     .command(
       'backfill',
       'Load a window of OpenAQ archive days into the Iceberg tables, exactly once',
       (y) =>
-        y
+        loadOptions(sourceOptions(lakeOptions(y)))
           .option('from', {
             type: 'string',
             demandOption: true,
@@ -56,141 +88,174 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
             demandOption: true,
             describe: 'Last archive day, inclusive, YYYY-MM-DD',
           })
-          .option('stations', {
-            type: 'string',
-            default: 'all',
-            describe: 'Location ids, comma-separated, or "all" stations in the archive listing',
-          })
-          .option('catalog', {
-            type: 'string',
-            choices: ['local', 'rest', 's3tables'],
+          .example(
+            '$0 backfill --from 2024-03-01 --to 2024-03-31',
+            'a month, into the local lakehouse',
+          ),
+      async (args) =>
+        done(await runLoadCommand(resolveBackfillConfig(args, env, packageRoot), output(args))),
+    )
+    .command(
+      'nightly',
+      'Backfill the last --lookback-days archive days ending yesterday (the container default)',
+      (y) =>
+        loadOptions(sourceOptions(lakeOptions(y)))
+          .option('lookback-days', {
+            type: 'number',
+            default: DEFAULTS.lookbackDays,
             describe:
-              'Target catalog; default: s3tables when --table-bucket-arn is set, rest when --catalog-uri is, else the embedded local lakehouse',
+              'Archive days to (re)scan, ending yesterday: OpenAQ publishes a day ~72 h late and patches files later',
           })
-          .option('table-bucket-arn', {
+          .example(
+            '$0 nightly --table-bucket-arn arn:aws:s3tables:us-east-1:123456789012:bucket/openaq',
+            'what the Fargate task runs',
+          ),
+      async (args) => {
+        const window = nightlyWindow(args.lookbackDays, new Date());
+        done(
+          await runLoadCommand(
+            resolveBackfillConfig({ ...args, ...window }, env, packageRoot, 'nightly'),
+            output(args),
+          ),
+        );
+      },
+    )
+    .command(
+      'status',
+      'Is the catalog reachable; tables, snapshots, the last run, freshness, rejects, coverage of a window',
+      (y) =>
+        sourceOptions(lakeOptions(y))
+          .option('from', {
             type: 'string',
-            describe: 'Amazon S3 Tables bucket ARN (AWS credential chain)',
+            describe: 'Coverage window start [default: 6 days before --to]',
           })
-          .option('catalog-uri', { type: 'string', describe: 'Any Iceberg REST catalog URI' })
-          .option('namespace', {
+          .option('to', {
             type: 'string',
-            default: DEFAULTS.namespace,
-            describe: 'Iceberg namespace of the tables',
+            describe: 'Coverage window end [default: the newest archive day loaded]',
           })
-          .option('source-bucket', {
-            type: 'string',
-            describe: `Archive bucket; default ${DEFAULTS.sourceBucket} (the local mirror on the local target)`,
-          })
-          .option('source-endpoint', {
-            type: 'string',
-            describe:
-              'S3-compatible endpoint of the archive bucket; default AWS S3 (local MinIO on the local target)',
-          })
-          .option('source-credentials', {
-            type: 'string',
-            choices: ['anonymous', 'default-chain'],
-            describe: 'How archive requests are signed; default anonymous for the public archive',
-          })
-          .option('concurrency', {
-            type: 'number',
-            default: DEFAULTS.concurrency,
-            describe: 'Parallel GETs, and HTTP sockets',
-          })
-          .option('commit-days', {
-            type: 'number',
-            default: DEFAULTS.commitDays,
-            describe: 'Archive days per commit at most',
-          })
-          .option('commit-files', {
-            type: 'number',
-            default: DEFAULTS.commitFiles,
-            describe: 'Files per commit at most',
-          })
-          .option('commit-retries', {
-            type: 'number',
-            default: DEFAULTS.commitRetries,
-            describe: 'Retries of a commit after a conflict or a transient failure',
-          })
-          .option('max-reject-rate', {
-            type: 'number',
-            default: DEFAULTS.maxRejectRate,
-            describe: 'Exit with code 3 above this share of rejected rows or files',
-          })
-          .option('memory-limit', {
-            type: 'string',
-            default: DEFAULTS.memoryLimit,
-            describe: 'DuckDB memory limit; staging spills to disk beyond it',
-          })
-          .option('threads', { type: 'number', describe: 'DuckDB threads; default min(4, cores)' })
-          .option('work-dir', {
-            type: 'string',
-            describe: 'Local folder for staging and caches; default <tmp>/openaq-lakehouse',
-          })
-          .option('extension-dir', {
-            type: 'string',
-            describe: 'DuckDB extension directory; default .lakehouse/duckdb-extensions',
-          })
-          .option('catalog-warehouse', {
-            type: 'string',
-            default: '',
-            describe: 'Warehouse to attach on a REST catalog',
-          })
-          .option('catalog-s3-endpoint', {
-            type: 'string',
-            describe: "host:port of a REST catalog's S3-compatible storage",
-          })
-          .option('catalog-s3-access-key-id', {
-            type: 'string',
-            describe: "Access key of a REST catalog's storage",
-          })
-          .option('catalog-s3-secret-access-key', {
-            type: 'string',
-            describe: "Secret key of a REST catalog's storage",
-          })
-          .option('catalog-s3-use-ssl', {
+          .option('coverage', {
             type: 'boolean',
-            default: false,
-            describe: "Use TLS for a REST catalog's storage",
-          })
-          .option('dry-run', {
-            type: 'boolean',
-            default: false,
-            describe:
-              'List and plan only: print files, bytes and commits, fetch and commit nothing',
+            default: true,
+            describe: 'List the archive for the window and compare with the lake',
           }),
       async (args) => {
-        const config = resolveBackfillConfig(args, env, packageRoot);
-        const logger = pino(
-          { level: args.logLevel, base: { runId: config.runId } },
-          pino.destination(2),
-        );
-        await mkdir(config.workDir, { recursive: true });
-        const store = createS3ArchiveStore({ ...config.source, maxSockets: config.concurrency });
-        try {
-          const summary = await runBackfill(config, { store, logger });
-          logger.info({ summary }, 'run finished');
-          console.log(args.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
-          exitCode = summary.exitCode;
-        } finally {
-          store.close();
-          logger.flush();
-        }
+        const lake = resolveLakeConfig(args, env, packageRoot);
+        const coverageFor = (latest: string | null) => {
+          if (!args.coverage) return undefined;
+          const to = args.to ?? latest;
+          if (!to) return undefined;
+          const from = args.from ?? addDays(parseArchiveDay(to), -6);
+          return resolveBackfillConfig({ ...args, from, to }, env, packageRoot, 'status');
+        };
+        done(await statusCommand(lake, coverageFor, args.json, terminal));
       },
+    )
+    .command(
+      'query [sql]',
+      'Run SQL (tables by name: measurements, locations, rejects, runs) or a named report; --as-of for time travel',
+      (y) =>
+        lakeOptions(y)
+          .positional('sql', {
+            type: 'string',
+            describe: 'SQL to run, e.g. "SELECT count(*) FROM measurements"',
+          })
+          .option('report', {
+            type: 'string',
+            choices: reportNames(),
+            describe: 'A named report instead of SQL',
+          })
+          .option('days', {
+            type: 'number',
+            default: 7,
+            describe: 'Reports: days back from the newest reading',
+          })
+          .option('limit', { type: 'number', default: 10, describe: 'Reports: rows to show' })
+          .option('parameter', {
+            type: 'string',
+            default: 'pm25',
+            describe: 'Report trend: the parameter',
+          })
+          .option('as-of', {
+            type: 'string',
+            describe: 'Read the tables as they were: a snapshot id or a time (ISO 8601)',
+          })
+          .option('csv', { type: 'boolean', default: false, describe: 'Print CSV' })
+          .example('$0 query --report overview', 'rows, stations, parameters, date range')
+          .example(
+            '$0 query "SELECT count(*) FROM measurements" --as-of 2026-11-20T00:00:00Z',
+            'time travel',
+          ),
+      async (args) => {
+        const lake = resolveLakeConfig(args, env, packageRoot);
+        const request = {
+          ...(args.sql ? { sql: args.sql } : {}),
+          ...(args.report ? { report: args.report } : {}),
+          ...(args.asOf ? { asOf: parseAsOf(args.asOf) } : {}),
+          params: { days: args.days, limit: args.limit, parameter: args.parameter },
+        };
+        done(
+          await queryCommand(
+            lake,
+            request,
+            args.json ? 'json' : args.csv ? 'csv' : 'table',
+            terminal,
+          ),
+        );
+      },
+    )
+    .command(
+      'snapshots',
+      "List a table's snapshot history (ids and times for --as-of)",
+      (y) =>
+        lakeOptions(y)
+          .option('table', {
+            type: 'string',
+            default: 'measurements',
+            choices: TABLES.map((t) => t.name),
+            describe: 'The table',
+          })
+          .option('csv', { type: 'boolean', default: false, describe: 'Print CSV' }),
+      async (args) =>
+        done(
+          await snapshotsCommand(
+            resolveLakeConfig(args, env, packageRoot),
+            args.table,
+            args.json ? 'json' : args.csv ? 'csv' : 'table',
+            terminal,
+          ),
+        ),
+    )
+    .command(
+      'empty-tables',
+      'Delete every row of the tables (before `pulumi destroy`); needs an explicit catalog and confirmation',
+      (y) =>
+        lakeOptions(y)
+          .option('yes', {
+            type: 'boolean',
+            default: false,
+            describe: 'Do not ask for confirmation',
+          })
+          .example(
+            '$0 empty-tables --table-bucket-arn arn:aws:s3tables:… --yes',
+            'before pulumi destroy',
+          ),
+      async (args) =>
+        done(
+          await emptyTablesCommand(resolveLakeConfig(args, env, packageRoot), args.yes, terminal),
+        ),
     )
     .fail((message, err, y) => {
       if (err) throw err;
       y.showHelp();
-      console.error(`\n${message}`);
+      terminal.stderr.write(`\n${message}\n`);
       exitCode = EXIT.usage;
     })
-    .parseAsync(argv)
+    .parseAsync()
     .catch((err: unknown) => {
       exitCode = err instanceof ConfigError ? EXIT.usage : EXIT.failed;
       const message = err instanceof Error ? err.message : String(err);
-      console.error(
-        err instanceof LakehouseError || err instanceof ConfigError
-          ? message
-          : `openaq-lakehouse: ${message}`,
+      terminal.stderr.write(
+        `${err instanceof LakehouseError || err instanceof ConfigError ? message : `openaq-lakehouse: ${message}`}\n`,
       );
     });
   return exitCode;

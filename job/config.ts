@@ -5,26 +5,39 @@ import type { CatalogTarget } from './lake/catalogTarget.ts';
 import type { DuckDBSettings } from './lake/lakeSession.ts';
 import { resolveLocalLakehouse, catalogUrl, s3EndpointUrl } from './localLakehouse.ts';
 import type { ChunkLimits } from './plan.ts';
-import { parseArchiveDay, type ArchiveDay } from './source/archiveDay.ts';
+import {
+  addDays,
+  archiveDayFromMs,
+  parseArchiveDay,
+  type ArchiveDay,
+} from './source/archiveDay.ts';
 import type { S3ArchiveStoreOptions } from './source/s3ArchiveStore.ts';
-
-export type ArchiveSource = Omit<S3ArchiveStoreOptions, 'maxSockets'>;
 import { fileStationCache, type StationCache } from './source/stationCache.ts';
 import { NAMESPACE } from './tables.ts';
 
+export type ArchiveSource = Omit<S3ArchiveStoreOptions, 'maxSockets'>;
+
+/** Where the tables are and how DuckDB runs: what every command needs. */
+export interface LakeConfig {
+  readonly target: CatalogTarget;
+  /** Whether the user named the target (flag or variable), rather than getting the local default. */
+  readonly targetExplicit: boolean;
+  readonly namespace: string;
+  readonly duckdb: DuckDBSettings;
+  /** Local folder for the staging database, spill files and the station-list cache. */
+  readonly workDir: string;
+}
+
 /** Everything a backfill run needs, resolved and validated once, before any I/O. */
-export interface BackfillConfig {
+export interface BackfillConfig extends LakeConfig {
   readonly runId: string;
+  /** `backfill` or `nightly`, recorded with the run. */
+  readonly command: string;
   /** Archive days (the date in the file name), inclusive. */
   readonly window: { readonly from: ArchiveDay; readonly to: ArchiveDay };
   readonly stations: readonly number[] | 'all';
   /** The archive bucket; the socket pool is sized from `concurrency`. */
   readonly source: ArchiveSource;
-  readonly target: CatalogTarget;
-  readonly namespace: string;
-  readonly duckdb: DuckDBSettings;
-  /** Local folder for the staging database and the station-list cache. */
-  readonly workDir: string;
   readonly stationCache?: StationCache;
   /** Parallel GETs, and the size of the HTTP socket pool. */
   readonly concurrency: number;
@@ -36,11 +49,8 @@ export interface BackfillConfig {
   readonly dryRun: boolean;
 }
 
-/** The raw options, as the CLI parsed them (flags and their environment variables). */
-export interface BackfillOptions {
-  readonly from: string;
-  readonly to: string;
-  readonly stations?: string;
+/** The raw target options, as the CLI parsed them (flags and their OPENAQ_* variables). */
+export interface LakeOptions {
   readonly catalog?: string;
   readonly catalogUri?: string;
   readonly tableBucketArn?: string;
@@ -50,18 +60,28 @@ export interface BackfillOptions {
   readonly catalogS3SecretAccessKey?: string;
   readonly catalogS3UseSsl?: boolean;
   readonly namespace?: string;
-  readonly sourceBucket?: string;
-  readonly sourceEndpoint?: string;
-  readonly sourceCredentials?: string;
-  readonly concurrency?: number;
-  readonly commitDays?: number;
-  readonly commitFiles?: number;
-  readonly commitRetries?: number;
-  readonly maxRejectRate?: number;
   readonly memoryLimit?: string;
   readonly threads?: number;
   readonly workDir?: string;
   readonly extensionDir?: string;
+}
+
+/** The archive options, shared by the commands that read the archive. */
+export interface SourceOptions extends LakeOptions {
+  readonly stations?: string;
+  readonly sourceBucket?: string;
+  readonly sourceEndpoint?: string;
+  readonly sourceCredentials?: string;
+  readonly concurrency?: number;
+}
+
+export interface BackfillOptions extends SourceOptions {
+  readonly from: string;
+  readonly to: string;
+  readonly commitDays?: number;
+  readonly commitFiles?: number;
+  readonly commitRetries?: number;
+  readonly maxRejectRate?: number;
   readonly dryRun?: boolean;
 }
 
@@ -73,6 +93,7 @@ export const DEFAULTS = {
   commitFiles: 50_000,
   commitRetries: 6,
   maxRejectRate: 0.01,
+  lookbackDays: 7,
   memoryLimit: '2GB',
   stationCacheHours: 24,
 } as const;
@@ -84,23 +105,15 @@ export class ConfigError extends Error {
   }
 }
 
-export function resolveBackfillConfig(
-  options: BackfillOptions,
+export function resolveLakeConfig(
+  options: LakeOptions,
   env: Readonly<Record<string, string | undefined>>,
   packageRoot: string,
-): BackfillConfig {
-  const from = day('--from', options.from);
-  const to = day('--to', options.to);
-  if (from > to)
-    throw new ConfigError(`Expected \`--from\` (${from}) to be on or before \`--to\` (${to})`);
+): LakeConfig {
   const workDir = resolve(options.workDir ?? join(tmpdir(), 'openaq-lakehouse'));
-  const { target, source } = resolveEndpoints(options, env);
   return {
-    runId: `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`,
-    window: { from, to },
-    stations: stationSelection(options.stations),
-    source,
-    target,
+    target: resolveEndpoints(options, env).target,
+    targetExplicit: Boolean(options.catalog ?? options.tableBucketArn ?? options.catalogUri),
     namespace: identifier('--namespace', options.namespace ?? DEFAULTS.namespace),
     duckdb: {
       extensionDirectory: resolve(
@@ -111,10 +124,32 @@ export function resolveBackfillConfig(
       threads: integer('--threads', options.threads ?? Math.min(4, availableParallelism()), 1),
     },
     workDir,
+  };
+}
+
+export function resolveBackfillConfig(
+  options: BackfillOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  packageRoot: string,
+  command = 'backfill',
+): BackfillConfig {
+  const from = day('--from', options.from);
+  const to = day('--to', options.to);
+  if (from > to)
+    throw new ConfigError(`Expected \`--from\` (${from}) to be on or before \`--to\` (${to})`);
+  const lake = resolveLakeConfig(options, env, packageRoot);
+  const source = resolveSource(options, env);
+  return {
+    ...lake,
+    runId: `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`,
+    command,
+    window: { from, to },
+    stations: stationSelection(options.stations),
+    source,
     // One cache per archive (endpoint and bucket): a mirror and the real archive list other stations.
     stationCache: fileStationCache(
       join(
-        workDir,
+        lake.workDir,
         `stations-${createHash('sha256')
           .update(`${source.endpoint ?? 's3'}|${source.bucket}`)
           .digest('hex')
@@ -139,11 +174,34 @@ export function resolveBackfillConfig(
 }
 
 /**
+ * The nightly window: the last `lookbackDays` archive days ending yesterday (UTC). OpenAQ writes a
+ * day about 72 hours after it ends and patches files later, so recent days are re-scanned every
+ * night; unchanged files cost a listing, not a download.
+ */
+export function nightlyWindow(
+  lookbackDays: number,
+  now: Date,
+): { from: ArchiveDay; to: ArchiveDay } {
+  const days = integer('--lookback-days', lookbackDays, 1, 3660);
+  const to = archiveDayFromMs(
+    Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - 86_400_000,
+  );
+  return { from: addDays(to, -(days - 1)), to };
+}
+
+export function resolveSource(
+  options: SourceOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): ArchiveSource {
+  return resolveEndpoints(options, env).source;
+}
+
+/**
  * The target: S3 Tables by ARN, any REST catalog by URI, or (nothing configured) the embedded local
  * lakehouse, whose archive mirror is then the default source.
  */
 function resolveEndpoints(
-  options: BackfillOptions,
+  options: SourceOptions,
   env: Readonly<Record<string, string | undefined>>,
 ): { target: CatalogTarget; source: ArchiveSource } {
   const kind =
@@ -217,7 +275,7 @@ function resolveEndpoints(
   };
 }
 
-function withSourceCredentials(source: ArchiveSource, options: BackfillOptions): ArchiveSource {
+function withSourceCredentials(source: ArchiveSource, options: SourceOptions): ArchiveSource {
   const value = options.sourceCredentials;
   if (value === undefined) return source;
   if (value === 'anonymous' || value === 'default-chain') return { ...source, credentials: value };

@@ -115,4 +115,29 @@ export const REJECTS: TableDefinition = {
   properties: {},
 };
 
-export const TABLES: readonly TableDefinition[] = [MEASUREMENTS, LOCATIONS, REJECTS];
+export const RUNS: TableDefinition = {
+  name: 'runs',
+  doc: 'One row per backfill or nightly run: what it did and how it ended, for `status`.',
+  columns: [
+    column('run_id', 'string', true, 'Id of the run, also on every row it loaded'),
+    column('command', 'string', true, "'backfill' or 'nightly'"),
+    column('started_at', 'timestamptz', true, 'When the run started'),
+    column('finished_at', 'timestamptz', true, 'When the run ended'),
+    column('window_from', 'date', true, 'First archive day of the window'),
+    column('window_to', 'date', true, 'Last archive day of the window'),
+    column('exit_code', 'int', true, '0 done, 1 failed, 3 reject rate above the threshold'),
+    column('files_listed', 'long', true, 'Files listed for the window'),
+    column('files_fetched', 'long', true, 'Files downloaded'),
+    column('files_rejected', 'long', true, 'Files rejected whole'),
+    column('rows_committed', 'long', true, 'Rows inserted into measurements'),
+    column('rows_replaced', 'long', true, 'Rows deleted because their file was patched'),
+    column('rows_rejected', 'long', true, 'Rows sent to rejects'),
+    column('commits', 'int', true, 'Iceberg commits'),
+    column('error', 'string', false, 'The error that ended a failed run'),
+    column('summary', 'string', false, 'The full run summary as JSON'),
+  ],
+  partitionBy: [],
+  properties: {},
+};
+
+export const TABLES: readonly TableDefinition[] = [MEASUREMENTS, LOCATIONS, REJECTS, RUNS];

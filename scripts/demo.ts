@@ -15,6 +15,22 @@ const WINDOW = { from: '2024-03-01', to: '2024-03-31' };
 const STATIONS = 200;
 
 const say = (line: string): void => console.log(`\n== ${line}`);
+
+/** Runs the real command, as a user would, and stops the demo if it fails. */
+async function cli(args: string[]): Promise<void> {
+  const code = await new Promise<number | null>((done) => {
+    const child = spawn(
+      process.execPath,
+      [join(REPO_ROOT, 'bin', 'openaq-lakehouse.js'), ...args],
+      { stdio: 'inherit' },
+    );
+    child.once('exit', done);
+  });
+  if (code !== 0) {
+    console.error(`openaq-lakehouse ${args[0]} exited with ${code}`);
+    process.exit(code ?? 1);
+  }
+}
 const lake = resolveLocalLakehouse(process.env);
 
 say('starting the local lakehouse (first run builds MinIO and fetches the catalog: a few minutes)');
@@ -28,30 +44,14 @@ console.log(`${seeded.files} files, ${seeded.rows} rows, ${seeded.bytes} bytes`)
 
 for (const pass of ['first run: loads the window', 'second run: same window, nothing new']) {
   say(`openaq-lakehouse backfill --from ${WINDOW.from} --to ${WINDOW.to}   (${pass})`);
-  const code = await new Promise<number | null>((done) => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(REPO_ROOT, 'bin', 'openaq-lakehouse.js'),
-        'backfill',
-        '--from',
-        WINDOW.from,
-        '--to',
-        WINDOW.to,
-        '--log-level',
-        'warn',
-      ],
-      {
-        stdio: 'inherit',
-      },
-    );
-    child.once('exit', done);
-  });
-  if (code !== 0) {
-    console.error(`backfill exited with ${code}`);
-    process.exit(code ?? 1);
-  }
+  await cli(['backfill', '--from', WINDOW.from, '--to', WINDOW.to, '--log-level', 'warn']);
 }
+
+say('openaq-lakehouse query --report overview');
+await cli(['query', '--report', 'overview']);
+say('openaq-lakehouse query --report worst-pm25 --days 7 --limit 5');
+await cli(['query', '--report', 'worst-pm25', '--days', '7', '--limit', '5']);
+
 say(
   'done. The lakehouse keeps running: `npm run lakehouse -- down` stops it, `-- reset` deletes its data.',
 );

@@ -1,0 +1,118 @@
+import type { Argv } from 'yargs';
+import { DEFAULTS } from '../config.ts';
+
+/** Where the tables are and how DuckDB runs: every command that touches the lake takes these. */
+export function lakeOptions<T>(y: Argv<T>) {
+  return y
+    .option('catalog', {
+      type: 'string',
+      choices: ['local', 'rest', 's3tables'],
+      describe:
+        'Target catalog [default: s3tables with --table-bucket-arn, rest with --catalog-uri, else local]',
+    })
+    .option('table-bucket-arn', {
+      type: 'string',
+      describe: 'Amazon S3 Tables bucket ARN (AWS credential chain)',
+    })
+    .option('catalog-uri', { type: 'string', describe: 'Any Iceberg REST catalog URI' })
+    .option('catalog-warehouse', {
+      type: 'string',
+      default: '',
+      describe: 'Warehouse to attach on a REST catalog',
+    })
+    .option('catalog-s3-endpoint', {
+      type: 'string',
+      describe: "host:port of a REST catalog's S3-compatible storage [default: the local MinIO]",
+    })
+    .option('catalog-s3-access-key-id', {
+      type: 'string',
+      describe: "Access key of a REST catalog's storage [default: the local MinIO's]",
+    })
+    .option('catalog-s3-secret-access-key', {
+      type: 'string',
+      describe: "Secret key of a REST catalog's storage [default: the local MinIO's]",
+    })
+    .option('catalog-s3-use-ssl', {
+      type: 'boolean',
+      default: false,
+      describe: "Use TLS for a REST catalog's storage",
+    })
+    .option('namespace', {
+      type: 'string',
+      default: DEFAULTS.namespace,
+      describe: 'Iceberg namespace of the tables',
+    })
+    .option('memory-limit', {
+      type: 'string',
+      default: DEFAULTS.memoryLimit,
+      describe: 'DuckDB memory limit; staging spills to disk beyond it',
+    })
+    .option('threads', { type: 'number', describe: 'DuckDB threads [default: min(4, cores)]' })
+    .option('work-dir', {
+      type: 'string',
+      describe: 'Local folder for staging and caches [default: <tmp>/openaq-lakehouse]',
+    })
+    .option('extension-dir', {
+      type: 'string',
+      describe: 'DuckDB extension directory [default: .lakehouse/duckdb-extensions]',
+    });
+}
+
+/** Where the archive is: the commands that list or fetch it take these. */
+export function sourceOptions<T>(y: Argv<T>) {
+  return y
+    .option('stations', {
+      type: 'string',
+      default: 'all',
+      describe: 'Location ids, comma-separated, or "all" stations in the archive listing',
+    })
+    .option('source-bucket', {
+      type: 'string',
+      describe: `Archive bucket [default: ${DEFAULTS.sourceBucket}, the local mirror on the local target]`,
+    })
+    .option('source-endpoint', {
+      type: 'string',
+      describe:
+        'S3-compatible endpoint of the archive bucket [default: AWS S3, the local MinIO on the local target]',
+    })
+    .option('source-credentials', {
+      type: 'string',
+      choices: ['anonymous', 'default-chain'],
+      describe: 'How archive requests are signed [default: anonymous for the public archive]',
+    })
+    .option('concurrency', {
+      type: 'number',
+      default: DEFAULTS.concurrency,
+      describe: 'Parallel requests, and HTTP sockets',
+    });
+}
+
+/** How a load commits: backfill and nightly take these. */
+export function loadOptions<T>(y: Argv<T>) {
+  return y
+    .option('commit-days', {
+      type: 'number',
+      default: DEFAULTS.commitDays,
+      describe: 'Archive days per commit at most',
+    })
+    .option('commit-files', {
+      type: 'number',
+      default: DEFAULTS.commitFiles,
+      describe: 'Files per commit at most',
+    })
+    .option('commit-retries', {
+      type: 'number',
+      default: DEFAULTS.commitRetries,
+      describe: 'Retries of a commit after a conflict or a transient failure',
+    })
+    .option('max-reject-rate', {
+      type: 'number',
+      default: DEFAULTS.maxRejectRate,
+      describe: 'Exit with code 3 above this share of rejected rows or files',
+    })
+    .option('dry-run', {
+      type: 'boolean',
+      default: false,
+      describe: 'List and plan only: print files, bytes and commits, fetch and commit nothing',
+    });
+}

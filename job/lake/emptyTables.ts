@@ -1,0 +1,58 @@
+import type { TableDefinition } from '../tables.ts';
+import { classify } from '../lakehouseError.ts';
+import type { LakeSession } from './lakeSession.ts';
+import { qualifiedName } from './tableDdl.ts';
+
+export interface TableRows {
+  readonly table: string;
+  readonly rows: number;
+}
+
+/** Row counts of the project's tables that exist in the namespace (missing ones are left out). */
+export async function tableRowCounts(
+  session: LakeSession,
+  namespace: string,
+  tables: readonly TableDefinition[],
+): Promise<TableRows[]> {
+  const existing = await existingTables(session, namespace);
+  const counts: TableRows[] = [];
+  for (const table of tables.filter((t) => existing.has(t.name))) {
+    const reader = await session.connection.runAndReadAll(
+      `SELECT count(*)::BIGINT FROM ${qualifiedName(session.catalog, namespace, table.name)}`,
+    );
+    counts.push({ table: table.name, rows: Number(reader.getRows()[0]?.[0] ?? 0) });
+  }
+  return counts;
+}
+
+export async function existingTables(
+  session: LakeSession,
+  namespace: string,
+): Promise<Set<string>> {
+  const reader = await session.connection.runAndReadAll(
+    `SELECT table_name FROM information_schema.tables WHERE table_catalog = $catalog AND table_schema = $namespace`,
+    { catalog: session.catalog, namespace },
+  );
+  return new Set((reader.getRows() as [string][]).map(([name]) => name));
+}
+
+/**
+ * Deletes every row of the given tables in one transaction. The tables, their schemas and the
+ * catalog stay valid (and empty), so `pulumi destroy` can remove them afterwards.
+ */
+export async function emptyTables(
+  session: LakeSession,
+  namespace: string,
+  tables: readonly string[],
+): Promise<void> {
+  const { connection, catalog } = session;
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    for (const table of tables)
+      await connection.run(`DELETE FROM ${qualifiedName(catalog, namespace, table)}`);
+    await connection.run('COMMIT');
+  } catch (err) {
+    await connection.run('ROLLBACK').catch(() => undefined);
+    throw classify(err, `empty the tables of ${namespace}`);
+  }
+}
