@@ -1,0 +1,46 @@
+/**
+ * The job's environment variables that the task definition sets. The CLI reads every option from
+ * `OPENAQ_<OPTION>` (yargs `.env('OPENAQ')`); a unit test checks each name against the CLI's options.
+ */
+export const JOB_ENV = {
+  tableBucketArn: 'OPENAQ_TABLE_BUCKET_ARN',
+  namespace: 'OPENAQ_NAMESPACE',
+  lookbackDays: 'OPENAQ_LOOKBACK_DAYS',
+  memoryLimit: 'OPENAQ_MEMORY_LIMIT',
+  threads: 'OPENAQ_THREADS',
+} as const;
+
+export interface JobEnvironmentArgs {
+  readonly tableBucketArn: string;
+  readonly namespace: string;
+  readonly lookbackDays: number;
+  /** Task CPU units and memory (MiB), as in the task definition. */
+  readonly cpu: number;
+  readonly memory: number;
+  readonly region: string;
+}
+
+/** Container environment of the nightly task (ECS `environment` entries). */
+export function jobEnvironment(args: JobEnvironmentArgs): { name: string; value: string }[] {
+  return [
+    { name: JOB_ENV.tableBucketArn, value: args.tableBucketArn },
+    { name: JOB_ENV.namespace, value: args.namespace },
+    { name: JOB_ENV.lookbackDays, value: String(args.lookbackDays) },
+    { name: JOB_ENV.memoryLimit, value: duckdbMemoryLimit(args.memory) },
+    { name: JOB_ENV.threads, value: String(duckdbThreads(args.cpu)) },
+    { name: 'AWS_REGION', value: args.region },
+  ];
+}
+
+/**
+ * DuckDB's memory limit for a task of `memoryMiB`: 60 %, leaving the rest to Node, the HTTP
+ * buffers and the OS; staging spills to disk beyond it.
+ */
+export function duckdbMemoryLimit(memoryMiB: number): string {
+  return `${Math.floor(memoryMiB * 0.6)}MiB`;
+}
+
+/** DuckDB threads for `cpu` units: one per vCPU. (Node may see the host's cores, not the task's.) */
+export function duckdbThreads(cpu: number): number {
+  return Math.max(1, Math.floor(cpu / 1024));
+}

@@ -1,0 +1,41 @@
+/** Physical names of the stack's named resources, all derived from one prefix and the stack. */
+export interface ResourceNames {
+  readonly tableBucket: string;
+  readonly repository: string;
+  readonly cluster: string;
+  readonly taskFamily: string;
+  readonly logGroup: string;
+  readonly schedule: string;
+  readonly deadLetterQueue: string;
+  readonly alertTopic: string;
+}
+
+/**
+ * `<prefix>-<stack>` for everything, `/ecs/<prefix>-<stack>` for the log group. The base must be a
+ * valid S3 Tables bucket name (3–63 characters of a–z, 0–9 and -, starting and ending with a letter
+ * or digit), the strictest of the names.
+ */
+export function resourceNames(prefix: string, stack: string, tableBucket?: string): ResourceNames {
+  const base = `${prefix}-${stack}`.toLowerCase();
+  const bucket = tableBucket ?? base;
+  if (!/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new Error(
+      `config: Expected the table bucket name (\`tableBucketName\`, or \`namePrefix\`-<stack>) to be 3–63 characters of a-z, 0-9 and -, got \`${bucket}\``,
+    );
+  }
+  if (!/^[a-z0-9][a-z0-9-]{1,50}$/.test(base)) {
+    throw new Error(
+      `config: Expected \`namePrefix\`-<stack> to be at most 51 characters of a-z, 0-9 and -, got \`${base}\``,
+    );
+  }
+  return {
+    tableBucket: bucket,
+    repository: base,
+    cluster: base,
+    taskFamily: `${base}-job`,
+    logGroup: `/ecs/${base}`,
+    schedule: `${base}-nightly`,
+    deadLetterQueue: `${base}-schedule-dlq`,
+    alertTopic: `${base}-alerts`,
+  };
+}

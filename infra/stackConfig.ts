@@ -1,0 +1,164 @@
+import { fargateSize, type FargateSize } from './fargateSize.ts';
+import { scheduleExpression, scheduleTimezone } from './scheduleExpression.ts';
+
+/** Everything the program reads from stack config (`openaq-lakehouse:<key>`), resolved and checked. */
+export interface StackConfig {
+  /** Prefix of every physical name; names are `<namePrefix>-<stack>`. */
+  readonly namePrefix: string;
+  /** S3 Tables bucket name; default `<namePrefix>-<stack>`. */
+  readonly tableBucketName?: string;
+  /** SSE-KMS key for the table bucket; without it S3 Tables encrypts with SSE-S3 (AES256). */
+  readonly kmsKeyArn?: string;
+  /** Protect the table bucket, namespace and tables from replacement and deletion. */
+  readonly protectTables: boolean;
+  /** Unreferenced files are marked for deletion after this many days. */
+  readonly unreferencedDays: number;
+  /** Marked files are deleted after this many more days. */
+  readonly nonCurrentDays: number;
+  /** Compaction target file size, 64–512 MB. */
+  readonly compactionTargetFileSizeMb: number;
+  /** Snapshots older than this are expired… */
+  readonly snapshotMaxAgeHours: number;
+  /** …but at least this many are kept. */
+  readonly snapshotMinCount: number;
+  /** EventBridge Scheduler expression of the nightly run. */
+  readonly scheduleCron: string;
+  /** IANA time zone the cron is read in. */
+  readonly scheduleTimezone: string;
+  /** ENABLED or DISABLED schedule. */
+  readonly scheduleEnabled: boolean;
+  /** Scheduler retries of a failed RunTask call (0–185). */
+  readonly scheduleRetryAttempts: number;
+  /** Scheduler gives up retrying after this many seconds (60–86400). */
+  readonly scheduleMaxEventAgeSeconds: number;
+  /** Fargate task size. */
+  readonly task: FargateSize;
+  /** Archive days the nightly run re-reads, ending yesterday (OPENAQ_LOOKBACK_DAYS). */
+  readonly lookbackDays: number;
+  /** CloudWatch log retention of the job's logs. */
+  readonly logRetentionDays: number;
+  /** E-mail subscribed to the alert topic (the recipient must confirm it). */
+  readonly alertEmail?: string;
+  /** ECR keeps this many untagged (superseded) images. */
+  readonly imageKeepCount: number;
+}
+
+/** Defaults of every optional key, as they appear in the README and Pulumi.dev.yaml. */
+export const STACK_CONFIG_DEFAULTS = {
+  namePrefix: 'openaq-lakehouse',
+  protectTables: true,
+  unreferencedDays: 3,
+  nonCurrentDays: 10,
+  compactionTargetFileSizeMb: 512,
+  snapshotMaxAgeHours: 120,
+  snapshotMinCount: 1,
+  scheduleCron: 'cron(30 3 * * ? *)',
+  scheduleTimezone: 'UTC',
+  scheduleEnabled: true,
+  scheduleRetryAttempts: 2,
+  scheduleMaxEventAgeSeconds: 3600,
+  taskCpu: 1024,
+  taskMemory: 4096,
+  lookbackDays: 7,
+  logRetentionDays: 30,
+  imageKeepCount: 5,
+} as const;
+
+/** Every key the program reads (without the `openaq-lakehouse:` namespace). */
+export const STACK_CONFIG_KEYS = [
+  ...Object.keys(STACK_CONFIG_DEFAULTS),
+  'tableBucketName',
+  'kmsKeyArn',
+  'alertEmail',
+] as const;
+
+/** CloudWatch Logs' allowed retention periods, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+] as const;
+
+/** Reads stack config through `get` (e.g. `(key) => new pulumi.Config().get(key)`), checks all of it. */
+export function resolveStackConfig(get: (key: string) => string | undefined): StackConfig {
+  const d = STACK_CONFIG_DEFAULTS;
+  const text = (key: string): string | undefined => {
+    const value = get(key)?.trim();
+    return value === '' ? undefined : value;
+  };
+  const int = (key: string, fallback: number, min: number, max: number): number => {
+    const raw = text(key);
+    const value = raw === undefined ? fallback : Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(
+        `config: Expected \`${key}\` to be an integer from ${min} to ${max}, got \`${raw}\``,
+      );
+    }
+    return value;
+  };
+  const bool = (key: string, fallback: boolean): boolean => {
+    const raw = text(key);
+    if (raw === undefined) return fallback;
+    if (raw !== 'true' && raw !== 'false') {
+      throw new Error(`config: Expected \`${key}\` to be true or false, got \`${raw}\``);
+    }
+    return raw === 'true';
+  };
+
+  const kmsKeyArn = text('kmsKeyArn');
+  if (
+    kmsKeyArn !== undefined &&
+    !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/.test(kmsKeyArn)
+  ) {
+    throw new Error(
+      `config: Expected \`kmsKeyArn\` to be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/…, got \`${kmsKeyArn}\``,
+    );
+  }
+  const alertEmail = text('alertEmail');
+  if (alertEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alertEmail)) {
+    throw new Error(
+      `config: Expected \`alertEmail\` to be an e-mail address, got \`${alertEmail}\``,
+    );
+  }
+  const logRetentionDays = int('logRetentionDays', d.logRetentionDays, 1, 3653);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
+    throw new Error(
+      `config: Expected \`logRetentionDays\` to be one of ${LOG_RETENTION_DAYS.join(', ')}, got \`${logRetentionDays}\``,
+    );
+  }
+  const namePrefix = text('namePrefix') ?? d.namePrefix;
+  const tableBucketName = text('tableBucketName');
+  return {
+    namePrefix,
+    tableBucketName,
+    kmsKeyArn,
+    protectTables: bool('protectTables', d.protectTables),
+    unreferencedDays: int('unreferencedDays', d.unreferencedDays, 1, 36500),
+    nonCurrentDays: int('nonCurrentDays', d.nonCurrentDays, 1, 36500),
+    compactionTargetFileSizeMb: int(
+      'compactionTargetFileSizeMb',
+      d.compactionTargetFileSizeMb,
+      64,
+      512,
+    ),
+    snapshotMaxAgeHours: int('snapshotMaxAgeHours', d.snapshotMaxAgeHours, 1, 876000),
+    snapshotMinCount: int('snapshotMinCount', d.snapshotMinCount, 1, 10000),
+    scheduleCron: scheduleExpression(text('scheduleCron') ?? d.scheduleCron),
+    scheduleTimezone: scheduleTimezone(text('scheduleTimezone') ?? d.scheduleTimezone),
+    scheduleEnabled: bool('scheduleEnabled', d.scheduleEnabled),
+    scheduleRetryAttempts: int('scheduleRetryAttempts', d.scheduleRetryAttempts, 0, 185),
+    scheduleMaxEventAgeSeconds: int(
+      'scheduleMaxEventAgeSeconds',
+      d.scheduleMaxEventAgeSeconds,
+      60,
+      86400,
+    ),
+    task: fargateSize(
+      int('taskCpu', d.taskCpu, 256, 16384),
+      int('taskMemory', d.taskMemory, 512, 122880),
+    ),
+    lookbackDays: int('lookbackDays', d.lookbackDays, 1, 366),
+    logRetentionDays,
+    alertEmail,
+    imageKeepCount: int('imageKeepCount', d.imageKeepCount, 1, 1000),
+  };
+}

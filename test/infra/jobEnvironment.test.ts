@@ -1,0 +1,73 @@
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  JOB_ENV,
+  duckdbMemoryLimit,
+  duckdbThreads,
+  jobEnvironment,
+} from '../../infra/jobEnvironment.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+
+/** The long options a CLI command lists in its --help. */
+function cliOptions(command: string): Set<string> {
+  const help = execFileSync(
+    resolve(root, 'node_modules/.bin/node'),
+    [resolve(root, 'bin/openaq-lakehouse.js'), command, '--help'],
+    { encoding: 'utf8', env: { PATH: process.env.PATH } },
+  );
+  return new Set([...help.matchAll(/^ {2}--([a-z0-9-]+)/gm)].map((m) => m[1]!));
+}
+
+/** OPENAQ_TABLE_BUCKET_ARN → table-bucket-arn (yargs `.env('OPENAQ')`). */
+const optionOf = (name: string) =>
+  name
+    .replace(/^OPENAQ_/, '')
+    .toLowerCase()
+    .replaceAll('_', '-');
+
+describe('the environment the task sets', () => {
+  it('names only options of the nightly command, the image default', () => {
+    const options = cliOptions('nightly');
+    for (const name of Object.values(JOB_ENV)) expect(options, name).toContain(optionOf(name));
+  });
+
+  it('carries the bucket, window and DuckDB sizing', () => {
+    expect(
+      jobEnvironment({
+        tableBucketArn: 'arn:aws:s3tables:us-east-1:1:bucket/aq',
+        namespace: 'airquality',
+        lookbackDays: 7,
+        cpu: 1024,
+        memory: 4096,
+        region: 'us-east-1',
+      }),
+    ).toEqual([
+      { name: 'OPENAQ_TABLE_BUCKET_ARN', value: 'arn:aws:s3tables:us-east-1:1:bucket/aq' },
+      { name: 'OPENAQ_NAMESPACE', value: 'airquality' },
+      { name: 'OPENAQ_LOOKBACK_DAYS', value: '7' },
+      { name: 'OPENAQ_MEMORY_LIMIT', value: '2457MiB' },
+      { name: 'OPENAQ_THREADS', value: '1' },
+      { name: 'AWS_REGION', value: 'us-east-1' },
+    ]);
+  });
+
+  it('gives DuckDB 60 % of the memory and a thread per vCPU, at least one', () => {
+    expect(duckdbMemoryLimit(512)).toBe('307MiB');
+    expect(duckdbMemoryLimit(16384)).toBe('9830MiB');
+    expect(duckdbThreads(256)).toBe(1);
+    expect(duckdbThreads(4096)).toBe(4);
+  });
+});
+
+describe('the commands the README and stack outputs name', () => {
+  it('exist with the options used: backfill --from/--to/--table-bucket-arn, empty-tables --yes', () => {
+    expect([...cliOptions('backfill')]).toEqual(
+      expect.arrayContaining(['from', 'to', 'table-bucket-arn', 'extension-dir']),
+    );
+    expect([...cliOptions('empty-tables')]).toEqual(
+      expect.arrayContaining(['yes', 'table-bucket-arn']),
+    );
+  });
+});
