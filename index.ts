@@ -1,0 +1,135 @@
+/**
+ * Pulumi composition root: reads the stack config, wires the components, exports what a user
+ * needs. The tables come from `job/tables.ts`, the one definition the job uses too.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { NAMESPACE, TABLES } from './job/tables.ts';
+import { Alerts } from './infra/Alerts.ts';
+import { dockerRunCommand } from './infra/dockerRunCommand.ts';
+import { ecrLoginCommand } from './infra/ecrLoginCommand.ts';
+import { ecsRunTaskCommand } from './infra/ecsRunTaskCommand.ts';
+import { JobImage } from './infra/JobImage.ts';
+import { CONTAINER_NAME, JobTask } from './infra/JobTask.ts';
+import { Lakehouse } from './infra/Lakehouse.ts';
+import { NightlySchedule } from './infra/NightlySchedule.ts';
+import { resourceNames } from './infra/resourceNames.ts';
+import { resolveStackConfig } from './infra/stackConfig.ts';
+
+/** The public OpenAQ archive the job reads (the job's default `--source-bucket`). */
+export const ARCHIVE_BUCKET = 'openaq-data-archive';
+/** The image's platform: the task runs on Graviton. */
+export const IMAGE_PLATFORM = 'linux/arm64';
+
+const stackConfig = new pulumi.Config();
+const config = resolveStackConfig((key) => stackConfig.get(key));
+const region = new pulumi.Config('aws').require('region');
+const accountId = aws.getCallerIdentityOutput().accountId;
+const names = resourceNames(config.namePrefix, pulumi.getStack(), config.tableBucketName);
+
+const lakehouse = new Lakehouse('lakehouse', {
+  tableBucketName: names.tableBucket,
+  namespace: NAMESPACE,
+  tables: TABLES,
+  kmsKeyArn: config.kmsKeyArn,
+  protect: config.protectTables,
+  unreferencedDays: config.unreferencedDays,
+  nonCurrentDays: config.nonCurrentDays,
+  compactionTargetFileSizeMb: config.compactionTargetFileSizeMb,
+  snapshotMaxAgeHours: config.snapshotMaxAgeHours,
+  snapshotMinCount: config.snapshotMinCount,
+});
+
+const image = new JobImage('job-image', {
+  repositoryName: names.repository,
+  context: '.',
+  dockerfile: './Dockerfile',
+  platform: IMAGE_PLATFORM,
+  keepCount: config.imageKeepCount,
+});
+
+const task = new JobTask('job', {
+  clusterName: names.cluster,
+  taskFamily: names.taskFamily,
+  logGroupName: names.logGroup,
+  logRetentionDays: config.logRetentionDays,
+  imageUri: image.imageUri,
+  repositoryArn: image.repositoryArn,
+  size: config.task,
+  region,
+  tableBucketArn: lakehouse.tableBucketArn,
+  tableArns: lakehouse.tableArns,
+  namespace: NAMESPACE,
+  archiveBucket: ARCHIVE_BUCKET,
+  kmsKeyArn: config.kmsKeyArn,
+  lookbackDays: config.lookbackDays,
+});
+
+const schedule = new NightlySchedule('nightly', {
+  scheduleName: names.schedule,
+  deadLetterQueueName: names.deadLetterQueue,
+  scheduleExpression: config.scheduleCron,
+  timezone: config.scheduleTimezone,
+  enabled: config.scheduleEnabled,
+  retryAttempts: config.scheduleRetryAttempts,
+  maxEventAgeSeconds: config.scheduleMaxEventAgeSeconds,
+  accountId,
+  clusterArn: task.clusterArn,
+  taskDefinitionArn: task.taskDefinitionArn,
+  taskDefinitionArnWithoutRevision: task.taskDefinitionArnWithoutRevision,
+  taskRoleArn: task.taskRoleArn,
+  executionRoleArn: task.executionRoleArn,
+  subnetIds: task.subnetIds,
+  securityGroupId: task.securityGroupId,
+});
+
+const alerts = new Alerts('alerts', {
+  topicName: names.alertTopic,
+  email: config.alertEmail,
+  accountId,
+  clusterArn: task.clusterArn,
+  taskDefinitionArnWithoutRevision: task.taskDefinitionArnWithoutRevision,
+  deadLetterQueueName: schedule.deadLetterQueueName,
+});
+
+/** The S3 Tables bucket: the job's `--table-bucket-arn` (OPENAQ_TABLE_BUCKET_ARN). */
+export const tableBucketArn = lakehouse.tableBucketArn;
+export const namespace = lakehouse.namespace;
+export const tableArns = lakehouse.tableArns;
+export const awsRegion = region;
+export const repositoryUrl = image.repositoryUrl;
+/** The image the task runs, pinned by digest. */
+export const imageUri = image.imageUri;
+export const clusterName = task.clusterName;
+export const taskFamily = task.taskFamily;
+export const taskDefinitionArn = task.taskDefinitionArn;
+export const logGroupName = task.logGroupName;
+export const scheduleArn = schedule.scheduleArn;
+export const deadLetterQueueUrl = schedule.deadLetterQueueUrl;
+export const alertTopicArn = alerts.topicArn;
+
+/** Log in to the registry, so that `docker run` can pull the image. */
+export const ecrLogin = image.repositoryUrl.apply((url) => ecrLoginCommand(region, url));
+/** Backfill $FROM..$TO from this machine into the deployed catalog, with the nightly image. */
+export const dockerRun = pulumi
+  .all([image.imageUri, lakehouse.tableBucketArn])
+  .apply(([uri, arn]) => dockerRunCommand({ imageUri: uri, tableBucketArn: arn, region }));
+
+const runTask = (command?: readonly string[]) =>
+  pulumi
+    .all([task.clusterName, task.taskFamily, task.subnetIds, task.securityGroupId])
+    .apply(([cluster, family, subnetIds, securityGroupId]) =>
+      ecsRunTaskCommand({
+        region,
+        cluster,
+        taskFamily: family,
+        subnetIds,
+        securityGroupId,
+        containerName: CONTAINER_NAME,
+        command,
+      }),
+    );
+/** Run the nightly command now, on Fargate. */
+export const runTaskNightly = runTask();
+/** Backfill $FROM..$TO on Fargate. */
+export const runTaskBackfill = runTask(['backfill', '--from', '$FROM', '--to', '$TO']);
