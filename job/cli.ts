@@ -162,7 +162,7 @@ export async function main(
           .option('report', {
             type: 'string',
             choices: reportNames(),
-            describe: 'A named report instead of SQL',
+            describe: 'A named report instead of SQL [default: none]',
           })
           .option('days', {
             type: 'number',
@@ -177,7 +177,8 @@ export async function main(
           })
           .option('as-of', {
             type: 'string',
-            describe: 'Read the tables as they were: a snapshot id or a time (ISO 8601)',
+            describe:
+              'Read the tables as they were: a snapshot id or a time (ISO 8601) [default: now]',
           })
           .option('csv', { type: 'boolean', default: false, describe: 'Print CSV' })
           .example('$0 query --report overview', 'rows, stations, parameters, date range')

@@ -12,9 +12,12 @@ export function lakeOptions<T>(y: Argv<T>) {
     })
     .option('table-bucket-arn', {
       type: 'string',
-      describe: 'Amazon S3 Tables bucket ARN (AWS credential chain)',
+      describe: 'Amazon S3 Tables bucket ARN (AWS credential chain) [default: none]',
     })
-    .option('catalog-uri', { type: 'string', describe: 'Any Iceberg REST catalog URI' })
+    .option('catalog-uri', {
+      type: 'string',
+      describe: 'Any Iceberg REST catalog URI [default: none]',
+    })
     .option('catalog-warehouse', {
       type: 'string',
       default: '',
