@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import type { Json } from '@duckdb/node-api';
 
 export interface Rows {
@@ -45,11 +46,9 @@ export function formatJson({ columns, rows }: Rows): string {
   );
 }
 
-/** RFC 4180 CSV: a header line, fields quoted when they hold a comma, quote or line break. */
+/** RFC 4180 CSV (csv-stringify, csv-parse's sibling): a header line, then the rows. */
 export function formatCsv({ columns, rows }: Rows): string {
-  const field = (value: string): string =>
-    /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-  return [columns, ...rows.map((row) => row.map(cell))]
-    .map((values) => values.map(field).join(','))
-    .join('\r\n');
+  return stringify([columns as string[], ...rows.map((row) => row.map(cell))], {
+    record_delimiter: '\r\n',
+  }).replace(/\r\n$/, '');
 }
