@@ -14,7 +14,7 @@ import { chunkFiles, planLoad, type PlannedFile } from './plan.ts';
 import { emptySummary, type RunSummary } from './runSummary.ts';
 import { archiveDayToMs } from './source/archiveDay.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
-import { listWindow } from './source/listWindow.ts';
+import { listConfiguredWindow } from './listConfiguredWindow.ts';
 import { parseArchiveFile } from './source/parseArchiveFile.ts';
 import { TABLES } from './tables.ts';
 
@@ -101,13 +101,7 @@ async function loadWindow(
 ): Promise<void> {
   const { logger, store } = deps;
   let stageStart = performance.now();
-  const listing = await listWindow(store, {
-    stations: config.stations,
-    from: config.window.from,
-    to: config.window.to,
-    concurrency: config.concurrency,
-    ...(config.stationCache ? { stationCache: config.stationCache } : {}),
-  });
+  const listing = await listConfiguredWindow(store, config);
   summary.seconds.list = seconds(stageStart);
   summary.filesListed = listing.files.length;
   summary.unmatchedKeys = listing.unmatchedKeys.length;

@@ -3,7 +3,7 @@ import { loadedFiles, windowInstantRange } from './lake/lakeLedger.ts';
 import type { LakeSession } from './lake/lakeSession.ts';
 import { archiveDayToMs, daysBetween } from './source/archiveDay.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
-import { listWindow } from './source/listWindow.ts';
+import { listConfiguredWindow } from './listConfiguredWindow.ts';
 
 export interface DayCoverage {
   readonly day: string;
@@ -21,13 +21,7 @@ export async function windowCoverage(
   store: ArchiveStore,
   config: BackfillConfig,
 ): Promise<DayCoverage[]> {
-  const listing = await listWindow(store, {
-    stations: config.stations,
-    from: config.window.from,
-    to: config.window.to,
-    concurrency: config.concurrency,
-    ...(config.stationCache ? { stationCache: config.stationCache } : {}),
-  });
+  const listing = await listConfiguredWindow(store, config);
   const loaded = await loadedFiles(
     session,
     config.namespace,

@@ -1,6 +1,8 @@
 import { rm } from 'node:fs/promises';
 import {
-  DuckDBTimestampTZValue,
+  DuckDBDataChunk,
+  DOUBLE,
+  INTEGER,
   listValue,
   quotedString,
   type DuckDBAppender,
@@ -21,16 +23,50 @@ export interface StagedFile {
 export const STAGING_ALIAS = 'staging';
 
 /**
+ * The staged rows' columns as stored: numbers only, so that a block of rows goes to DuckDB as one
+ * data chunk (one copy per column) instead of ~15 calls per row. Strings are stored once in
+ * `stage_strings` and referenced by position (0 = null); nullable numbers use NaN for null (the
+ * parser never yields NaN). The `stage_rows` view turns them back into the staged columns.
+ */
+const PACKED_COLUMNS = [
+  ['file_ref', INTEGER],
+  ['source_line', INTEGER],
+  ['location_id', DOUBLE],
+  ['sensors_id', DOUBLE],
+  ['datetime_ms', DOUBLE],
+  ['lat', DOUBLE],
+  ['lon', DOUBLE],
+  ['value', DOUBLE],
+  ['location_ref', INTEGER],
+  ['datetime_local_ref', INTEGER],
+  ['utc_offset_ref', INTEGER],
+  ['parameter_ref', INTEGER],
+  ['units_ref', INTEGER],
+  ['value_flag_ref', INTEGER],
+] as const;
+const PACKED_TYPES = PACKED_COLUMNS.map(([, type]) => type);
+/** Rows per data chunk: DuckDB's vector size. */
+const CHUNK_ROWS = 2048;
+
+/**
  * Rows wait here, in a DuckDB database file on local disk, until their chunk is committed: memory
  * stays bounded by DuckDB's memory_limit whatever the window, and a crash loses only staging.
+ * Readers see `staging.stage_rows`, `staging.stage_rejects` and `staging.stage_files`.
  */
 export class StagingArea {
   readonly #connection: DuckDBConnection;
   readonly #path: string;
   #rows: DuckDBAppender | undefined;
+  #strings: DuckDBAppender | undefined;
+  #fileRefs: DuckDBAppender | undefined;
   #rejects: DuckDBAppender | undefined;
   #files: DuckDBAppender | undefined;
   #stagedRows = 0;
+  /** Rows not yet handed to DuckDB, one array per packed column. */
+  readonly #pending: number[][] = PACKED_COLUMNS.map(() => []);
+  /** Position (1-based) of each string in stage_strings. */
+  readonly #stringRefs = new Map<string, number>();
+  #nextFileRef = 1;
 
   private constructor(connection: DuckDBConnection, path: string) {
     this.#connection = connection;
@@ -39,14 +75,34 @@ export class StagingArea {
 
   static async open(connection: DuckDBConnection, path: string): Promise<StagingArea> {
     await removeDatabaseFiles(path); // left over by a crashed run: the lake's lineage is the truth
-    await connection.run(`ATTACH ${quotedString(path)} AS ${STAGING_ALIAS}`);
-    await connection.run(`CREATE TABLE ${STAGING_ALIAS}.stage_rows (
-      location_id BIGINT, sensors_id BIGINT, location VARCHAR, datetime TIMESTAMPTZ, datetime_local VARCHAR,
-      utc_offset VARCHAR, lat DOUBLE, lon DOUBLE, parameter VARCHAR, units VARCHAR, value DOUBLE, value_flag VARCHAR,
-      source_key VARCHAR, source_etag VARCHAR, source_line INTEGER)`);
-    await connection.run(`CREATE TABLE ${STAGING_ALIAS}.stage_rejects (
+    const s = STAGING_ALIAS;
+    await connection.run(`ATTACH ${quotedString(path)} AS ${s}`);
+    await connection.run(
+      `CREATE TABLE ${s}.stage_rows_packed (${PACKED_COLUMNS.map(([name, type]) => `${name} ${type.toString()} NOT NULL`).join(', ')})`,
+    );
+    await connection.run(`CREATE TABLE ${s}.stage_strings (ref INTEGER, text VARCHAR)`);
+    await connection.run(
+      `CREATE TABLE ${s}.stage_file_refs (file_ref INTEGER, source_key VARCHAR, source_etag VARCHAR)`,
+    );
+    await connection.run(`CREATE VIEW ${s}.stage_rows AS
+      WITH dictionary AS (SELECT list(text ORDER BY ref) AS texts FROM ${s}.stage_strings)
+      SELECT r.location_id::BIGINT AS location_id,
+             CASE WHEN isnan(r.sensors_id) THEN NULL ELSE r.sensors_id::BIGINT END AS sensors_id,
+             d.texts[r.location_ref] AS location,
+             make_timestamptz(r.datetime_ms::BIGINT * 1000) AS datetime,
+             d.texts[r.datetime_local_ref] AS datetime_local,
+             d.texts[r.utc_offset_ref] AS utc_offset,
+             CASE WHEN isnan(r.lat) THEN NULL ELSE r.lat END AS lat,
+             CASE WHEN isnan(r.lon) THEN NULL ELSE r.lon END AS lon,
+             d.texts[r.parameter_ref] AS parameter,
+             d.texts[r.units_ref] AS units,
+             r.value,
+             d.texts[r.value_flag_ref] AS value_flag,
+             f.source_key, f.source_etag, r.source_line
+      FROM ${s}.stage_rows_packed r JOIN ${s}.stage_file_refs f USING (file_ref) CROSS JOIN dictionary d`);
+    await connection.run(`CREATE TABLE ${s}.stage_rejects (
       source_key VARCHAR, source_etag VARCHAR, line_number INTEGER, scope VARCHAR, reason VARCHAR, raw_text VARCHAR)`);
-    await connection.run(`CREATE TABLE ${STAGING_ALIAS}.stage_files (
+    await connection.run(`CREATE TABLE ${s}.stage_files (
       source_key VARCHAR, source_etag VARCHAR, location_id BIGINT, outcome VARCHAR)`);
     return new StagingArea(connection, path);
   }
@@ -61,28 +117,46 @@ export class StagingArea {
     rows: readonly Measurement[],
     rejects: readonly RowReject[],
   ): Promise<void> {
-    const appender = (this.#rows ??= await this.#connection.createAppender(
-      'stage_rows',
-      'main',
-      STAGING_ALIAS,
-    ));
+    this.#rows ??= await this.#appender('stage_rows_packed');
+    this.#strings ??= await this.#appender('stage_strings');
+    this.#fileRefs ??= await this.#appender('stage_file_refs');
+    const fileRef = this.#nextFileRef++;
+    this.#fileRefs.appendInteger(fileRef);
+    this.#fileRefs.appendVarchar(file.key);
+    this.#fileRefs.appendVarchar(file.etag);
+    this.#fileRefs.endRow();
+    const [
+      fileRefs,
+      lines,
+      locationIds,
+      sensorsIds,
+      datetimes,
+      lats,
+      lons,
+      values,
+      locations,
+      datetimesLocal,
+      utcOffsets,
+      parameters,
+      units,
+      valueFlags,
+    ] = this.#pending as [number[], ...number[][]] & { length: 14 };
     for (const row of rows) {
-      appender.appendBigInt(BigInt(row.locationId));
-      appendNullable(appender, row.sensorsId, (v) => appender.appendBigInt(BigInt(v)));
-      appendNullable(appender, row.location, (v) => appender.appendVarchar(v));
-      appender.appendTimestampTZ(new DuckDBTimestampTZValue(BigInt(row.datetimeUtcMs) * 1000n));
-      appender.appendVarchar(row.datetimeLocal);
-      appender.appendVarchar(row.utcOffset);
-      appendNullable(appender, row.lat, (v) => appender.appendDouble(v));
-      appendNullable(appender, row.lon, (v) => appender.appendDouble(v));
-      appender.appendVarchar(row.parameter);
-      appendNullable(appender, row.units, (v) => appender.appendVarchar(v));
-      appender.appendDouble(row.value);
-      appendNullable(appender, row.valueFlag, (v) => appender.appendVarchar(v));
-      appender.appendVarchar(file.key);
-      appender.appendVarchar(file.etag);
-      appender.appendInteger(row.line);
-      appender.endRow();
+      fileRefs.push(fileRef);
+      lines!.push(row.line);
+      locationIds!.push(row.locationId);
+      sensorsIds!.push(row.sensorsId ?? NaN);
+      datetimes!.push(row.datetimeUtcMs);
+      lats!.push(row.lat ?? NaN);
+      lons!.push(row.lon ?? NaN);
+      values!.push(row.value);
+      locations!.push(this.#ref(row.location));
+      datetimesLocal!.push(this.#ref(row.datetimeLocal));
+      utcOffsets!.push(this.#ref(row.utcOffset));
+      parameters!.push(this.#ref(row.parameter));
+      units!.push(this.#ref(row.units));
+      valueFlags!.push(this.#ref(row.valueFlag));
+      if (fileRefs.length === CHUNK_ROWS) this.#appendPending();
     }
     this.#stagedRows += rows.length;
     for (const reject of rejects)
@@ -95,6 +169,34 @@ export class StagingArea {
     await this.#addFile(file);
   }
 
+  /** The string's 1-based position in stage_strings, added on first sight; 0 for null. */
+  #ref(text: string | null): number {
+    if (text === null) return 0;
+    let ref = this.#stringRefs.get(text);
+    if (ref === undefined) {
+      ref = this.#stringRefs.size + 1;
+      this.#stringRefs.set(text, ref);
+      this.#strings!.appendInteger(ref);
+      this.#strings!.appendVarchar(text);
+      this.#strings!.endRow();
+    }
+    return ref;
+  }
+
+  /** Hands the pending rows to DuckDB as one data chunk. */
+  #appendPending(): void {
+    const count = this.#pending[0]!.length;
+    if (count === 0) return;
+    const chunk = DuckDBDataChunk.create(PACKED_TYPES, count);
+    chunk.setColumns(this.#pending);
+    this.#rows!.appendDataChunk(chunk);
+    for (const column of this.#pending) column.length = 0;
+  }
+
+  async #appender(table: string): Promise<DuckDBAppender> {
+    return this.#connection.createAppender(table, 'main', STAGING_ALIAS);
+  }
+
   async #addReject(
     file: StagedFile,
     scope: 'row' | 'file',
@@ -102,14 +204,11 @@ export class StagingArea {
     rawText: string,
     line: number | null,
   ): Promise<void> {
-    const appender = (this.#rejects ??= await this.#connection.createAppender(
-      'stage_rejects',
-      'main',
-      STAGING_ALIAS,
-    ));
+    const appender = (this.#rejects ??= await this.#appender('stage_rejects'));
     appender.appendVarchar(file.key);
     appender.appendVarchar(file.etag);
-    appendNullable(appender, line, (v) => appender.appendInteger(v));
+    if (line === null) appender.appendNull();
+    else appender.appendInteger(line);
     appender.appendVarchar(scope);
     appender.appendVarchar(reason);
     appender.appendVarchar(rawText);
@@ -117,11 +216,7 @@ export class StagingArea {
   }
 
   async #addFile(file: StagedFile): Promise<void> {
-    const appender = (this.#files ??= await this.#connection.createAppender(
-      'stage_files',
-      'main',
-      STAGING_ALIAS,
-    ));
+    const appender = (this.#files ??= await this.#appender('stage_files'));
     appender.appendVarchar(file.key);
     appender.appendVarchar(file.etag);
     appender.appendBigInt(BigInt(file.locationId));
@@ -131,25 +226,29 @@ export class StagingArea {
 
   /** Makes everything appended visible to queries. */
   flush(): void {
-    this.#rows?.flushSync();
-    this.#rejects?.flushSync();
-    this.#files?.flushSync();
+    if (this.#rows !== undefined) this.#appendPending();
+    for (const appender of this.#appenders()) appender?.flushSync();
   }
 
   /** Forgets the given files' staged rows (another run committed them meanwhile). */
   async dropFiles(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     this.flush();
-    for (const table of ['stage_rows', 'stage_rejects', 'stage_files']) {
+    const s = STAGING_ALIAS;
+    const params = { keys: listValue([...keys]) };
+    await this.#connection.run(
+      `DELETE FROM ${s}.stage_rows_packed WHERE file_ref IN
+       (SELECT file_ref FROM ${s}.stage_file_refs WHERE list_contains($keys, source_key))`,
+      params,
+    );
+    for (const table of ['stage_file_refs', 'stage_rejects', 'stage_files']) {
       await this.#connection.run(
-        `DELETE FROM ${STAGING_ALIAS}.${table} WHERE list_contains($keys, source_key)`,
-        {
-          keys: listValue([...keys]),
-        },
+        `DELETE FROM ${s}.${table} WHERE list_contains($keys, source_key)`,
+        params,
       );
     }
     const count = await this.#connection.runAndReadAll(
-      `SELECT count(*)::BIGINT FROM ${STAGING_ALIAS}.stage_rows`,
+      `SELECT count(*)::BIGINT FROM ${s}.stage_rows_packed`,
     );
     this.#stagedRows = Number(count.getRows()[0]?.[0] ?? 0);
   }
@@ -157,11 +256,19 @@ export class StagingArea {
   /** Empties staging after a commit. */
   async clear(): Promise<void> {
     this.#closeAppenders();
-    for (const table of ['stage_rows', 'stage_rejects', 'stage_files']) {
+    for (const table of [
+      'stage_rows_packed',
+      'stage_strings',
+      'stage_file_refs',
+      'stage_rejects',
+      'stage_files',
+    ]) {
       await this.#connection.run(`DELETE FROM ${STAGING_ALIAS}.${table}`);
     }
     await this.#connection.run(`CHECKPOINT ${STAGING_ALIAS}`);
     this.#stagedRows = 0;
+    this.#stringRefs.clear();
+    this.#nextFileRef = 1;
   }
 
   async close(): Promise<void> {
@@ -170,19 +277,15 @@ export class StagingArea {
     await removeDatabaseFiles(this.#path);
   }
 
-  #closeAppenders(): void {
-    for (const appender of [this.#rows, this.#rejects, this.#files]) appender?.closeSync();
-    this.#rows = this.#rejects = this.#files = undefined;
+  #appenders(): (DuckDBAppender | undefined)[] {
+    return [this.#rows, this.#strings, this.#fileRefs, this.#rejects, this.#files];
   }
-}
 
-function appendNullable<T>(
-  appender: DuckDBAppender,
-  value: T | null,
-  append: (value: T) => void,
-): void {
-  if (value === null) appender.appendNull();
-  else append(value);
+  #closeAppenders(): void {
+    for (const column of this.#pending) column.length = 0;
+    for (const appender of this.#appenders()) appender?.closeSync();
+    this.#rows = this.#strings = this.#fileRefs = this.#rejects = this.#files = undefined;
+  }
 }
 
 async function removeDatabaseFiles(path: string): Promise<void> {

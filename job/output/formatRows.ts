@@ -48,7 +48,7 @@ export function formatJson({ columns, rows }: Rows): string {
 
 /** RFC 4180 CSV (csv-stringify, csv-parse's sibling): a header line, then the rows. */
 export function formatCsv({ columns, rows }: Rows): string {
-  return stringify([columns as string[], ...rows.map((row) => row.map(cell))], {
+  return stringify([columns, ...rows.map((row) => row.map(cell))], {
     record_delimiter: '\r\n',
   }).replace(/\r\n$/, '');
 }

@@ -1,30 +1,8 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateArchive } from '../../scripts/mirror/generateArchive.ts';
-import { REPO_ROOT, createMirrorBucket, putFiles } from '../helpers/backfillHarness.ts';
+import { createMirrorBucket, putFiles } from '../helpers/backfillHarness.ts';
 import { dropNamespace, localLake, uniqueNamespace } from '../helpers/localLake.ts';
-
-const node = join(REPO_ROOT, 'node_modules', '.bin', 'node');
-const bin = join(REPO_ROOT, 'bin', 'openaq-lakehouse.js');
-
-async function cli(
-  args: string[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(node, [bin, ...args], {
-      cwd: REPO_ROOT,
-      timeout: 120_000,
-      env,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const failed = err as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+import { runCli as cli } from '../helpers/runCli.ts';
 
 describe('the openaq-lakehouse command', () => {
   let bucket: string;
