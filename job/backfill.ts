@@ -5,7 +5,7 @@ import type { BackfillConfig } from './config.ts';
 import { describeTarget } from './lake/catalogTarget.ts';
 import { commitChunk } from './lake/commitChunk.ts';
 import { ensureTables } from './lake/ensureTables.ts';
-import { loadedFiles, stagedFilesLanded, windowInstantRange } from './lake/lakeLedger.ts';
+import { loadedFiles, stagedFilesLanded, windowRange } from './lake/lakeLedger.ts';
 import { withLake, type LakeSession } from './lake/lakeSession.ts';
 import { StagingArea } from './lake/stagingArea.ts';
 import { recordRun } from './lake/recordRun.ts';
@@ -121,10 +121,7 @@ async function loadWindow(
   );
 
   stageStart = performance.now();
-  const range = windowInstantRange(
-    archiveDayToMs(config.window.from),
-    archiveDayToMs(config.window.to),
-  );
+  const range = windowRange(archiveDayToMs(config.window.from), archiveDayToMs(config.window.to));
   const plan = planLoad(listing.files, await readLineage(session, config.namespace, range));
   const work = [...plan.newFiles, ...plan.changedFiles];
   const chunks = chunkFiles(work, config.commit);
@@ -181,7 +178,7 @@ async function loadWindow(
 async function readLineage(
   session: LakeSession,
   namespace: string,
-  range: ReturnType<typeof windowInstantRange>,
+  range: ReturnType<typeof windowRange>,
 ) {
   try {
     return await loadedFiles(session, namespace, range);
@@ -281,7 +278,7 @@ async function commitWithRetries(
 ): Promise<void> {
   const started = performance.now();
   const days = chunk.map((file) => archiveDayToMs(file.day));
-  const range = windowInstantRange(Math.min(...days), Math.max(...days));
+  const range = windowRange(Math.min(...days), Math.max(...days));
   for (let attempt = 0; ; attempt += 1) {
     try {
       const result = await commitChunk(session, {

@@ -1,5 +1,5 @@
 import type { BackfillConfig } from './config.ts';
-import { loadedFiles, windowInstantRange } from './lake/lakeLedger.ts';
+import { loadedFiles, windowRange } from './lake/lakeLedger.ts';
 import type { LakeSession } from './lake/lakeSession.ts';
 import { archiveDayToMs, daysBetween } from './source/archiveDay.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
@@ -25,7 +25,7 @@ export async function windowCoverage(
   const loaded = await loadedFiles(
     session,
     config.namespace,
-    windowInstantRange(archiveDayToMs(config.window.from), archiveDayToMs(config.window.to)),
+    windowRange(archiveDayToMs(config.window.from), archiveDayToMs(config.window.to)),
   );
   const days = new Map(
     daysBetween(config.window.from, config.window.to).map(

@@ -71,7 +71,10 @@ export const MEASUREMENTS: TableDefinition = {
     column('value_flag', 'string', false, "'sentinel' for -999, 'negative' below zero, else null"),
     ...lineageColumns,
   ],
-  partitionBy: [{ column: 'datetime', transform: 'month' }],
+  // By the station's local month: DuckDB 1.5.5 writes a month(timestamptz) partition ~10x slower
+  // than month(timestamp) (measured: 6.6 s against 0.6 s per million rows), and every row's local
+  // time is known. Queries on `datetime` still skip files by their min/max statistics.
+  partitionBy: [{ column: 'datetime_local', transform: 'month' }],
   properties: {},
 };
 

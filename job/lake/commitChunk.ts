@@ -2,6 +2,7 @@ import { DuckDBTimestampTZValue } from '@duckdb/node-api';
 import { classify } from '../lakehouseError.ts';
 import { LOCATIONS, MEASUREMENTS, REJECTS } from '../tables.ts';
 import type { LakeSession } from './lakeSession.ts';
+import { IN_WINDOW, rangeParameters, type WindowRange } from './lakeLedger.ts';
 import { STAGING_ALIAS } from './stagingArea.ts';
 import { qualifiedName } from './tableDdl.ts';
 
@@ -9,8 +10,8 @@ export interface ChunkCommitRequest {
   readonly namespace: string;
   readonly runId: string;
   readonly ingestedAt: Date;
-  /** Bounds of the chunk's readings (see windowInstantRange), for partition pruning. */
-  readonly range: { readonly low: DuckDBTimestampTZValue; readonly high: DuckDBTimestampTZValue };
+  /** Bounds of the chunk's readings (see windowRange), for pruning. */
+  readonly range: WindowRange;
 }
 
 export type ChunkCommitResult =
@@ -41,7 +42,7 @@ export async function commitChunk(
   const rejects = qualifiedName(catalog, request.namespace, REJECTS.name);
   const locations = qualifiedName(catalog, request.namespace, LOCATIONS.name);
   const stagedFiles = `${STAGING_ALIAS}.stage_files`;
-  const range = { low: request.range.low, high: request.range.high };
+  const range = rangeParameters(request.range);
   const now = new DuckDBTimestampTZValue(BigInt(request.ingestedAt.getTime()) * 1000n);
 
   await connection.run('BEGIN TRANSACTION');
@@ -49,7 +50,7 @@ export async function commitChunk(
     const lineage = await connection.runAndReadAll(
       `WITH loaded AS (
          SELECT source_key, source_etag, location_id, count(*) AS n FROM ${measurements}
-         WHERE datetime BETWEEN $low AND $high AND source_key IN (SELECT source_key FROM ${stagedFiles})
+         WHERE ${IN_WINDOW} AND source_key IN (SELECT source_key FROM ${stagedFiles})
          GROUP BY ALL
          UNION ALL
          SELECT source_key, source_etag, NULL, 0 FROM ${rejects}
@@ -71,7 +72,7 @@ export async function commitChunk(
 
     if (rows.length > 0) {
       await connection.run(
-        `DELETE FROM ${measurements} WHERE datetime BETWEEN $low AND $high AND source_key IN (SELECT source_key FROM ${stagedFiles})`,
+        `DELETE FROM ${measurements} WHERE ${IN_WINDOW} AND source_key IN (SELECT source_key FROM ${stagedFiles})`,
         range,
       );
       await connection.run(

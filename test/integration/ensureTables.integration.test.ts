@@ -56,6 +56,6 @@ describe('ensureTables on a table made elsewhere (as Pulumi makes it on S3 Table
       (s) => s['spec-id'] === metadata['default-spec-id'],
     );
     expect(spec?.fields.map((f) => f.transform)).toEqual(['month']);
-    expect(metadata.properties[PARTITION_SPEC_PROPERTY]).toBe('month("datetime")');
+    expect(metadata.properties[PARTITION_SPEC_PROPERTY]).toBe('month("datetime_local")');
   });
 });
