@@ -15,6 +15,7 @@ import { emptySummary, type RunSummary } from './runSummary.ts';
 import { archiveDayToMs } from './source/archiveDay.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
 import { listConfiguredWindow } from './listConfiguredWindow.ts';
+import type { WindowListing } from './source/listWindow.ts';
 import { parseArchiveFile } from './source/parseArchiveFile.ts';
 import { TABLES } from './tables.ts';
 
@@ -51,13 +52,16 @@ export async function runBackfill(
   );
 
   const startedAt = new Date();
+  // The listing needs no DuckDB: it runs while DuckDB starts, attaches and reads the lineage.
+  const listing = timedListing(deps.store, config);
+  listing.catch(() => undefined); // awaited in loadWindow; never left unhandled if the lake fails first
   return withLake(config.duckdb, config.target, async (session) => {
     const ensured = await ensureTables(session, config.namespace, TABLES);
     if (ensured.created.length + ensured.columnsAdded.length + ensured.partitioned.length > 0) {
       logger.info({ ...ensured }, 'tables brought in line with job/tables.ts');
     }
     try {
-      await loadWindow(session, config, deps, summary);
+      await loadWindow(session, config, deps, summary, listing);
     } catch (err) {
       summary.exitCode = 1;
       summary.seconds.total = seconds(started);
@@ -92,17 +96,30 @@ export async function runBackfill(
   });
 }
 
-/** List, plan, then fetch, stage and commit chunk by chunk, filling in the summary. */
+async function timedListing(
+  store: ArchiveStore,
+  config: BackfillConfig,
+): Promise<{ listing: WindowListing; seconds: number }> {
+  const started = performance.now();
+  const listing = await listConfiguredWindow(store, config);
+  return { listing, seconds: seconds(started) };
+}
+
+/** Read the lineage, plan against the listing, then fetch, stage and commit chunk by chunk. */
 async function loadWindow(
   session: LakeSession,
   config: BackfillConfig,
   deps: BackfillDependencies,
   summary: RunSummary,
+  pendingListing: Promise<{ listing: WindowListing; seconds: number }>,
 ): Promise<void> {
-  const { logger, store } = deps;
+  const { logger } = deps;
   let stageStart = performance.now();
-  const listing = await listConfiguredWindow(store, config);
-  summary.seconds.list = seconds(stageStart);
+  const range = windowRange(archiveDayToMs(config.window.from), archiveDayToMs(config.window.to));
+  const loaded = await readLineage(session, config.namespace, range);
+  const lineageSeconds = seconds(stageStart);
+  const { listing, seconds: listSeconds } = await pendingListing;
+  summary.seconds.list = listSeconds;
   summary.filesListed = listing.files.length;
   summary.unmatchedKeys = listing.unmatchedKeys.length;
   if (listing.unmatchedKeys.length > 0) {
@@ -121,11 +138,10 @@ async function loadWindow(
   );
 
   stageStart = performance.now();
-  const range = windowRange(archiveDayToMs(config.window.from), archiveDayToMs(config.window.to));
-  const plan = planLoad(listing.files, await readLineage(session, config.namespace, range));
+  const plan = planLoad(listing.files, loaded);
   const work = [...plan.newFiles, ...plan.changedFiles];
   const chunks = chunkFiles(work, config.commit);
-  summary.seconds.plan = seconds(stageStart);
+  summary.seconds.plan = lineageSeconds + seconds(stageStart);
   summary.filesSkipped = plan.unchangedFiles.length;
   summary.filesNew = plan.newFiles.length;
   summary.filesChanged = plan.changedFiles.length;
