@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: the backfill job against the floor (list + GET every object, bytes discarded)
+ * on the local lakehouse, at growing scale points, each measured side by side in one run. Writes
+ * bench-results/bench-<time>.{json,md,svg} (and latest.*) and prints the table. Not part of
+ * `npm test`; loopback traffic only; stops by itself at --timeout-minutes.
+ */
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { resolveLocalLakehouse } from '../job/localLakehouse.ts';
+import { lakehouseStatus, lakehouseUp } from './lakehouse/lakehouseControl.ts';
+import { resolveLayout } from './lakehouse/layout.ts';
+import { benchChart } from './bench/benchChart.ts';
+import { parseBenchOptions } from './bench/benchOptions.ts';
+import type { BenchResult, PointResult } from './bench/benchResult.ts';
+import { benchTable } from './bench/benchTable.ts';
+import { runScalePoint } from './bench/runScalePoint.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+/** A month after the quoted-CRLF switch, with DST changes in it (US on the 10th, EU on the 31st). */
+const WINDOW = { from: '2024-03-01', to: '2024-03-31' } as const;
+
+const log = (line: string): void => console.error(line);
+const options = await parseBenchOptions(process.argv.slice(2));
+const deadline = performance.now() + options.timeoutMinutes * 60_000;
+const startedAt = new Date();
+const runTag = startedAt.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+const outDir = resolve(ROOT, options.outDir);
+const workRoot = join(tmpdir(), `openaq-bench-${runTag}`);
+
+const layout = resolveLayout(process.env);
+const lake = resolveLocalLakehouse(process.env);
+await lakehouseUp(layout, lake, log);
+const serverPids = (await lakehouseStatus(layout, lake)).flatMap((s) =>
+  s.state === 'running' ? [s.pid] : [],
+);
+
+const points: PointResult[] = [];
+let stopped: string | undefined;
+try {
+  for (const point of options.points) {
+    try {
+      points.push(
+        await runScalePoint(point, {
+          root: ROOT,
+          lake,
+          seed: options.seed,
+          window: WINDOW,
+          jobOptions: options.jobOptions,
+          runTag,
+          workRoot,
+          ...(options.profile ? { profileDir: join(outDir, `profiles-${runTag}`) } : {}),
+          keep: options.keep,
+          deadline,
+          serverPids,
+          log,
+        }),
+      );
+    } catch (err) {
+      stopped = err instanceof Error ? err.message : String(err);
+      log(stopped);
+      break;
+    }
+  }
+} finally {
+  await rm(workRoot, { recursive: true, force: true });
+}
+
+const cpu = cpus()[0];
+const result: BenchResult = {
+  startedAt: startedAt.toISOString(),
+  finishedAt: new Date().toISOString(),
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpu?.model.trim() ?? 'unknown',
+    memoryGiB: totalmem() / 1024 ** 3,
+    node: process.versions.node,
+    platform: `${process.platform}-${process.arch}`,
+  },
+  settings: {
+    seed: options.seed,
+    window: WINDOW,
+    jobOptions: options.jobOptions,
+    profile: options.profile,
+  },
+  points,
+  ...(stopped !== undefined ? { stopped } : {}),
+};
+
+await mkdir(outDir, { recursive: true });
+const table = benchTable(result);
+const base = join(outDir, `bench-${runTag}`);
+await writeFile(`${base}.json`, JSON.stringify(result, null, 2) + '\n');
+await writeFile(`${base}.md`, table);
+await writeFile(`${base}.svg`, benchChart(result));
+for (const ext of ['json', 'md', 'svg'])
+  await copyFile(`${base}.${ext}`, join(outDir, `latest.${ext}`));
+console.log(table);
+log(`bench: wrote ${base}.{json,md,svg}`);
+process.exitCode = stopped === undefined ? 0 : 1;

@@ -1,0 +1,198 @@
+import PQueue from 'p-queue';
+import { s3EndpointUrl, type LocalLakehouse } from '../../job/localLakehouse.ts';
+import { ARCHIVE_KEY_PREFIX } from '../../job/source/archiveKey.ts';
+import type { ArchiveStore } from '../../job/source/archiveStore.ts';
+import { createS3ArchiveStore } from '../../job/source/s3ArchiveStore.ts';
+import { deletePrefix, ensureBucket, localS3Client, putObject } from '../lakehouse/s3Admin.ts';
+import {
+  MIN_READINGS_PER_DAY,
+  benchArchive,
+  fileVersions,
+  isPatched,
+  type BenchArchiveSpec,
+} from './benchArchive.ts';
+
+/** Written at the bucket's root (outside the archive prefix, so the job never lists it). */
+const MANIFEST_KEY = 'bench-manifest.json';
+const MANIFEST_VERSION = 1;
+const UPLOAD_CONCURRENCY = 32;
+
+/** What a bench mirror bucket holds, as recorded when it was seeded. */
+export interface MirrorManifest {
+  readonly version: number;
+  readonly spec: BenchArchiveSpec;
+  readonly minReadingsPerDay: number;
+  readonly files: number;
+  readonly rows: number;
+  /** Gzipped bytes. */
+  readonly bytes: number;
+  readonly stations: number;
+  /** The keys of the 1% that the patch step rewrites. */
+  readonly patchKeys: readonly string[];
+  /** True between a patch and its restore: the objects at patchKeys are not the originals. */
+  readonly patched: boolean;
+}
+
+export interface MirrorState {
+  readonly manifest: MirrorManifest;
+  /** Whether this call (re)generated the bucket, and how long that took. */
+  readonly seeded: boolean;
+  readonly seconds: number;
+}
+
+type Log = (line: string) => void;
+
+/**
+ * Makes `bucket` hold exactly the point's generated archive: reused when its manifest matches the
+ * spec and the listing has that many files (patched objects are put back first), otherwise
+ * emptied and seeded again.
+ */
+export async function ensureBenchMirror(
+  lake: LocalLakehouse,
+  bucket: string,
+  spec: BenchArchiveSpec,
+  log: Log,
+): Promise<MirrorState> {
+  const started = performance.now();
+  const client = localS3Client(lake);
+  const store = mirrorStore(lake, bucket);
+  try {
+    await ensureBucket(client, bucket);
+    const existing = await readManifest(store);
+    const listed = await countArchiveObjects(store);
+    if (existing !== undefined && matches(existing, spec) && listed === existing.files) {
+      let manifest = existing;
+      if (existing.patched) {
+        log(`bench: ${bucket}: putting back ${existing.patchKeys.length} patched files`);
+        await putAll(client, bucket, fileVersions(existing.patchKeys, spec.seed, spec.seed));
+        manifest = { ...existing, patched: false };
+        await writeManifest(client, bucket, manifest);
+      }
+      return { manifest, seeded: false, seconds: seconds(started) };
+    }
+    if (listed > 0) {
+      log(`bench: ${bucket}: ${listed} objects do not match the spec; emptying it`);
+      await deletePrefix(client, bucket, ARCHIVE_KEY_PREFIX);
+    }
+    log(`bench: seeding ${bucket} with ~${spec.targetFiles} files`);
+    let files = 0;
+    let rows = 0;
+    let bytes = 0;
+    const stations = new Set<string>();
+    const patchKeys: string[] = [];
+    const queue = new PQueue({ concurrency: UPLOAD_CONCURRENCY });
+    let failure: Error | undefined;
+    for (const file of benchArchive(spec)) {
+      if (failure !== undefined) break;
+      if (queue.size > 4 * UPLOAD_CONCURRENCY) await queue.onSizeLessThan(2 * UPLOAD_CONCURRENCY);
+      files += 1;
+      rows += file.rows.length;
+      bytes += file.body.byteLength;
+      stations.add(file.key.slice(0, file.key.indexOf('/year=')));
+      if (isPatched(file)) patchKeys.push(file.key);
+      queue
+        .add(() => putObject(client, bucket, file.key, file.body))
+        .catch((err: unknown) => {
+          failure ??= err instanceof Error ? err : new Error(String(err));
+          queue.clear();
+        });
+      if (files % 10_000 === 0) log(`bench: ${bucket}: ${files} files`);
+    }
+    await queue.onIdle();
+    if (failure !== undefined) throw failure;
+    const manifest: MirrorManifest = {
+      version: MANIFEST_VERSION,
+      spec,
+      minReadingsPerDay: MIN_READINGS_PER_DAY,
+      files,
+      rows,
+      bytes,
+      stations: stations.size,
+      patchKeys,
+      patched: false,
+    };
+    await writeManifest(client, bucket, manifest);
+    return { manifest, seeded: true, seconds: seconds(started) };
+  } finally {
+    store.close();
+    client.destroy();
+  }
+}
+
+/** Rewrites the manifest's 1% with new versions (new ETags, other readings); returns their rows. */
+export async function patchBenchMirror(
+  lake: LocalLakehouse,
+  bucket: string,
+  manifest: MirrorManifest,
+  versionSeed: number,
+): Promise<{ files: number; rows: number }> {
+  const client = localS3Client(lake);
+  try {
+    // Marked first: a crash in between leaves a bucket the next run knows to repair.
+    await writeManifest(client, bucket, { ...manifest, patched: true });
+    const versions = fileVersions(manifest.patchKeys, manifest.spec.seed, versionSeed);
+    await putAll(client, bucket, versions);
+    return { files: versions.length, rows: versions.reduce((sum, f) => sum + f.rows.length, 0) };
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The store the bench itself reads the mirror with (listing counts, the manifest). */
+function mirrorStore(lake: LocalLakehouse, bucket: string): ArchiveStore {
+  return createS3ArchiveStore({
+    bucket,
+    region: lake.region,
+    endpoint: s3EndpointUrl(lake),
+    credentials: { accessKeyId: lake.accessKeyId, secretAccessKey: lake.secretAccessKey },
+    maxSockets: 4,
+  });
+}
+
+async function countArchiveObjects(store: ArchiveStore): Promise<number> {
+  let count = 0;
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  for await (const _ of store.listObjects(ARCHIVE_KEY_PREFIX)) count += 1;
+  return count;
+}
+
+async function readManifest(store: ArchiveStore): Promise<MirrorManifest | undefined> {
+  const got = await store.get(MANIFEST_KEY);
+  if (got.kind === 'missing') return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(got.body)) as MirrorManifest;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeManifest(
+  client: ReturnType<typeof localS3Client>,
+  bucket: string,
+  manifest: MirrorManifest,
+): Promise<void> {
+  await putObject(client, bucket, MANIFEST_KEY, new TextEncoder().encode(JSON.stringify(manifest)));
+}
+
+function matches(manifest: MirrorManifest, spec: BenchArchiveSpec): boolean {
+  const s = manifest.spec;
+  return (
+    manifest.version === MANIFEST_VERSION &&
+    manifest.minReadingsPerDay === MIN_READINGS_PER_DAY &&
+    s.seed === spec.seed &&
+    s.targetFiles === spec.targetFiles &&
+    s.from === spec.from &&
+    s.to === spec.to
+  );
+}
+
+async function putAll(
+  client: ReturnType<typeof localS3Client>,
+  bucket: string,
+  files: readonly { key: string; body: Uint8Array }[],
+): Promise<void> {
+  const queue = new PQueue({ concurrency: UPLOAD_CONCURRENCY });
+  await Promise.all(files.map((f) => queue.add(() => putObject(client, bucket, f.key, f.body))));
+}
+
+const seconds = (start: number): number => (performance.now() - start) / 1000;

@@ -1,0 +1,66 @@
+import type { RunSummary } from '../../job/runSummary.ts';
+import type { ProfileSummary } from './cpuProfileSummary.ts';
+import type { FloorResult } from './floorProcess.ts';
+import type { MirrorManifest } from './benchMirror.ts';
+import type { TableDataFiles } from './tableDataFiles.ts';
+
+/** One child process as measured from outside. */
+export interface ProcessMeasure {
+  readonly wallSeconds: number;
+  readonly cpuSeconds: number;
+  readonly peakRssBytes: number;
+  /** CPU seconds the local MinIO and REST catalog spent meanwhile (they share the machine). */
+  readonly serverCpuSeconds: number;
+}
+
+export interface FloorRun extends ProcessMeasure {
+  readonly result: FloorResult;
+}
+
+export interface JobRun extends ProcessMeasure {
+  readonly summary: RunSummary;
+  /** Peak RSS sampled before the first commit started (list, fetch, parse, stage) and after. */
+  readonly peakRssBeforeCommitBytes: number;
+  readonly peakRssFromCommitBytes: number;
+  /** RSS over the run, [seconds, bytes], at most ~200 points; the first job run only. */
+  readonly rssSeries?: readonly (readonly [number, number])[];
+}
+
+/** Everything measured for one scale point, in one bench run. */
+export interface PointResult {
+  readonly label: string;
+  readonly bucket: string;
+  readonly namespace: string;
+  readonly mirror: MirrorManifest & { readonly seededNow: boolean; readonly seedSeconds: number };
+  readonly floor: FloorRun;
+  readonly job: JobRun;
+  readonly tableFiles: TableDataFiles;
+  /** Listing the window only, with the job's station cache as a re-run has it. */
+  readonly listOnly: FloorRun;
+  readonly rerun: JobRun;
+  readonly patch: { readonly files: number; readonly rows: number };
+  readonly patchedRun: JobRun;
+  readonly tableFilesAfterPatch: TableDataFiles;
+  readonly profile?: ProfileSummary;
+}
+
+export interface BenchResult {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly machine: {
+    readonly cpus: number;
+    readonly cpuModel: string;
+    readonly memoryGiB: number;
+    readonly node: string;
+    readonly platform: string;
+  };
+  readonly settings: {
+    readonly seed: number;
+    readonly window: { readonly from: string; readonly to: string };
+    readonly jobOptions: Readonly<Record<string, unknown>>;
+    readonly profile: boolean;
+  };
+  readonly points: readonly PointResult[];
+  /** Why the bench stopped early (a timeout or a failure), if it did. */
+  readonly stopped?: string;
+}

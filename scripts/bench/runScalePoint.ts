@@ -1,0 +1,208 @@
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { resolveBackfillConfig, type BackfillOptions } from '../../job/config.ts';
+import type { LocalLakehouse } from '../../job/localLakehouse.ts';
+import type { RunSummary } from '../../job/runSummary.ts';
+import { MEASUREMENTS } from '../../job/tables.ts';
+import type { ArchiveDay } from '../../job/source/archiveDay.ts';
+import { ensureBenchMirror, patchBenchMirror } from './benchMirror.ts';
+import type { FloorRun, JobRun, PointResult, ProcessMeasure } from './benchResult.ts';
+import { cpuProfileSummary } from './cpuProfileSummary.ts';
+import { dropBenchNamespace } from './dropBenchNamespace.ts';
+import type { FloorResult } from './floorProcess.ts';
+import { jobArgs } from './jobArgs.ts';
+import { readProcessUsage } from './processUsage.ts';
+import { runChild, type ChildRun } from './runChild.ts';
+import { tableDataFiles } from './tableDataFiles.ts';
+
+export interface ScalePoint {
+  /** e.g. `10k`; names the mirror bucket `bench-10k`. */
+  readonly label: string;
+  readonly files: number;
+}
+
+export interface PointContext {
+  readonly root: string;
+  readonly lake: LocalLakehouse;
+  readonly seed: number;
+  readonly window: { readonly from: ArchiveDay; readonly to: ArchiveDay };
+  /** Extra job options (e.g. concurrency, memory limit), given to the floor too where they apply. */
+  readonly jobOptions: Partial<BackfillOptions>;
+  /** Unique per bench run: names namespaces and work folders. */
+  readonly runTag: string;
+  readonly workRoot: string;
+  readonly profileDir?: string;
+  readonly keep: boolean;
+  /** performance.now() after which children are killed. */
+  readonly deadline: number;
+  /** Pids of the local MinIO and REST catalog, whose CPU is counted per phase. */
+  readonly serverPids: readonly number[];
+  readonly log: (line: string) => void;
+}
+
+export class BenchTimeoutError extends Error {
+  constructor(what: string) {
+    super(`bench: ${what} was still running at the deadline; raise --timeout-minutes`);
+    this.name = 'BenchTimeoutError';
+  }
+}
+
+/**
+ * One scale point: seed (or reuse) its mirror, then in this order and each as its own process:
+ * the floor, the job into a fresh namespace, a listing-only pass, the job again (nothing new), a
+ * patch of 1% of the files and the job once more. Table files are counted after the runs.
+ */
+export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promise<PointResult> {
+  const bucket = `bench-${point.label}`;
+  const namespace = `bench_${point.label}_${ctx.runTag}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const work = join(ctx.workRoot, point.label);
+  await rm(work, { recursive: true, force: true });
+  const spec = { targetFiles: point.files, seed: ctx.seed, ...ctx.window };
+  const mirror = await ensureBenchMirror(ctx.lake, bucket, spec, ctx.log);
+  ctx.log(
+    `bench ${point.label}: ${mirror.manifest.files} files, ${mirror.manifest.rows} rows in ${bucket}` +
+      (mirror.seeded ? ` (seeded in ${mirror.seconds.toFixed(0)} s)` : ' (reused)'),
+  );
+
+  const base: BackfillOptions = {
+    ...ctx.jobOptions,
+    from: ctx.window.from,
+    to: ctx.window.to,
+    sourceBucket: bucket,
+    namespace,
+    workDir: join(work, 'job'),
+  };
+  const config = resolveBackfillConfig(base, process.env, ctx.root);
+  const node = process.execPath;
+  const cli = join(ctx.root, 'bin', 'openaq-lakehouse.js');
+  const floorScript = join(ctx.root, 'scripts', 'bench', 'floorProcess.ts');
+
+  const measured = async (
+    what: string,
+    args: string[],
+    onStderrLine?: (line: string) => void,
+  ): Promise<ProcessMeasure & { child: ChildRun }> => {
+    const before = await serverCpu(ctx.serverPids);
+    const child = await runChild(node, args, {
+      cwd: ctx.root,
+      timeoutMs: Math.max(1_000, ctx.deadline - performance.now()),
+      ...(onStderrLine ? { onStderrLine } : {}),
+    });
+    const serverCpuSeconds = (await serverCpu(ctx.serverPids)) - before;
+    if (child.timedOut) throw new BenchTimeoutError(`${point.label} ${what}`);
+    if (child.exitCode !== 0) {
+      throw new Error(
+        `bench: ${point.label} ${what} exited with ${child.exitCode}:\n${child.stderrTail.slice(-4000)}`,
+      );
+    }
+    ctx.log(`bench ${point.label}: ${what} ${child.wallSeconds.toFixed(1)} s`);
+    const { wallSeconds, cpuSeconds, peakRssBytes } = child;
+    return { wallSeconds, cpuSeconds, peakRssBytes, serverCpuSeconds, child };
+  };
+  const floorRun = async (
+    what: string,
+    options: BackfillOptions,
+    listOnly: boolean,
+  ): Promise<FloorRun> => {
+    const { child, ...measure } = await measured(what, [
+      floorScript,
+      JSON.stringify(options),
+      ...(listOnly ? ['--list-only'] : []),
+    ]);
+    return { ...measure, result: JSON.parse(child.stdout) as FloorResult };
+  };
+  const jobRun = async (what: string, profileDir?: string, keepSeries = false): Promise<JobRun> => {
+    const profile = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+    // The job's info logs mark when each commit starts, to split its RSS into load and commit.
+    const spawnedAt = Date.now();
+    let firstCommitAt = Number.POSITIVE_INFINITY;
+    const { child, ...measure } = await measured(
+      what,
+      [...profile, cli, ...jobArgs(base, 'info')],
+      (line) => {
+        if (!line.includes('"committing"')) return;
+        const time = (JSON.parse(line) as { time?: number }).time;
+        if (time !== undefined) firstCommitAt = Math.min(firstCommitAt, (time - spawnedAt) / 1000);
+      },
+    );
+    const peak = (keep: (t: number) => boolean): number =>
+      Math.max(0, ...child.rssSeries.filter(([t]) => keep(t)).map(([, rss]) => rss));
+    return {
+      ...measure,
+      summary: JSON.parse(child.stdout) as RunSummary,
+      peakRssBeforeCommitBytes: peak((t) => t < firstCommitAt),
+      peakRssFromCommitBytes: peak((t) => t >= firstCommitAt),
+      ...(keepSeries ? { rssSeries: downsample(child.rssSeries, 200) } : {}),
+    };
+  };
+
+  try {
+    // The floor gets a work folder of its own: no station cache, like the job's first run.
+    const floor = await floorRun('floor', { ...base, workDir: join(work, 'floor') }, false);
+    const profileDir = ctx.profileDir === undefined ? undefined : join(ctx.profileDir, point.label);
+    if (profileDir !== undefined) await mkdir(profileDir, { recursive: true });
+    const job = await jobRun('job', profileDir, true);
+    const tableFiles = await tableDataFiles(config, ctx.lake, namespace, MEASUREMENTS.name);
+    const listOnly = await floorRun('listing only', base, true);
+    const rerun = await jobRun('re-run');
+    const patch = await patchBenchMirror(ctx.lake, bucket, mirror.manifest, ctx.seed + 1);
+    const patchedRun = await jobRun(`run after patching ${patch.files} files`);
+    const tableFilesAfterPatch = await tableDataFiles(
+      config,
+      ctx.lake,
+      namespace,
+      MEASUREMENTS.name,
+    );
+    await ensureBenchMirror(ctx.lake, bucket, spec, ctx.log); // puts the originals back
+    const profile =
+      profileDir === undefined ? undefined : await summarizeProfile(profileDir, ctx.root);
+    return {
+      label: point.label,
+      bucket,
+      namespace,
+      mirror: { ...mirror.manifest, seededNow: mirror.seeded, seedSeconds: mirror.seconds },
+      floor,
+      job,
+      tableFiles,
+      listOnly,
+      rerun,
+      patch,
+      patchedRun,
+      tableFilesAfterPatch,
+      ...(profile ? { profile } : {}),
+    };
+  } finally {
+    if (!ctx.keep) {
+      await dropBenchNamespace(config, ctx.lake, namespace).catch((err: unknown) =>
+        ctx.log(`bench: could not drop ${namespace}: ${String(err)}`),
+      );
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+}
+
+/** At most about `points` samples, keeping each stretch's highest. */
+function downsample(
+  series: readonly (readonly [number, number])[],
+  points: number,
+): (readonly [number, number])[] {
+  const step = Math.ceil(series.length / points);
+  const out: (readonly [number, number])[] = [];
+  for (let i = 0; i < series.length; i += step) {
+    const stretch = series.slice(i, i + step);
+    out.push(stretch.reduce((a, b) => (b[1] > a[1] ? b : a)));
+  }
+  return out;
+}
+
+async function serverCpu(pids: readonly number[]): Promise<number> {
+  let total = 0;
+  for (const pid of pids) total += (await readProcessUsage(pid))?.cpuSeconds ?? 0;
+  return total;
+}
+
+async function summarizeProfile(dir: string, root: string) {
+  const profiles = (await readdir(dir)).filter((name) => name.endsWith('.cpuprofile'));
+  const latest = profiles.sort().at(-1);
+  return latest === undefined ? undefined : cpuProfileSummary(join(dir, latest), root);
+}
