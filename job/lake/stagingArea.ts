@@ -45,6 +45,7 @@ const PACKED_COLUMNS = [
   ['value_flag_ref', INTEGER],
 ] as const;
 const PACKED_TYPES = PACKED_COLUMNS.map(([, type]) => type);
+type PackedColumn = (typeof PACKED_COLUMNS)[number][0];
 /** Rows per data chunk: DuckDB's vector size. */
 const CHUNK_ROWS = 2048;
 
@@ -63,7 +64,11 @@ export class StagingArea {
   #files: DuckDBAppender | undefined;
   #stagedRows = 0;
   /** Rows not yet handed to DuckDB, one array per packed column. */
-  readonly #pending: number[][] = PACKED_COLUMNS.map(() => []);
+  readonly #pending = Object.fromEntries(
+    PACKED_COLUMNS.map(([name]) => [name, [] as number[]]),
+  ) as {
+    [name in PackedColumn]: number[];
+  };
   /** Position (1-based) of each string in stage_strings. */
   readonly #stringRefs = new Map<string, number>();
   #nextFileRef = 1;
@@ -84,22 +89,23 @@ export class StagingArea {
     await connection.run(
       `CREATE TABLE ${s}.stage_file_refs (file_ref INTEGER, source_key VARCHAR, source_etag VARCHAR)`,
     );
+    const refs = PACKED_COLUMNS.flatMap(([name]) => (name.endsWith('_ref') ? [name] : []));
     await connection.run(`CREATE VIEW ${s}.stage_rows AS
-      WITH dictionary AS (SELECT list(text ORDER BY ref) AS texts FROM ${s}.stage_strings)
       SELECT r.location_id::BIGINT AS location_id,
              CASE WHEN isnan(r.sensors_id) THEN NULL ELSE r.sensors_id::BIGINT END AS sensors_id,
-             d.texts[r.location_ref] AS location,
+             location_ref.text AS location,
              make_timestamptz(r.datetime_ms::BIGINT * 1000) AS datetime,
-             d.texts[r.datetime_local_ref] AS datetime_local,
-             d.texts[r.utc_offset_ref] AS utc_offset,
+             datetime_local_ref.text AS datetime_local,
+             utc_offset_ref.text AS utc_offset,
              CASE WHEN isnan(r.lat) THEN NULL ELSE r.lat END AS lat,
              CASE WHEN isnan(r.lon) THEN NULL ELSE r.lon END AS lon,
-             d.texts[r.parameter_ref] AS parameter,
-             d.texts[r.units_ref] AS units,
+             parameter_ref.text AS parameter,
+             units_ref.text AS units,
              r.value,
-             d.texts[r.value_flag_ref] AS value_flag,
+             value_flag_ref.text AS value_flag,
              f.source_key, f.source_etag, r.source_line
-      FROM ${s}.stage_rows_packed r JOIN ${s}.stage_file_refs f USING (file_ref) CROSS JOIN dictionary d`);
+      FROM ${s}.stage_rows_packed r JOIN ${s}.stage_file_refs f USING (file_ref)
+      ${refs.map((ref) => `LEFT JOIN ${s}.stage_strings ${ref} ON ${ref}.ref = r.${ref}`).join('\n      ')}`);
     await connection.run(`CREATE TABLE ${s}.stage_rejects (
       source_key VARCHAR, source_etag VARCHAR, line_number INTEGER, scope VARCHAR, reason VARCHAR, raw_text VARCHAR)`);
     await connection.run(`CREATE TABLE ${s}.stage_files (
@@ -125,38 +131,29 @@ export class StagingArea {
     this.#fileRefs.appendVarchar(file.key);
     this.#fileRefs.appendVarchar(file.etag);
     this.#fileRefs.endRow();
-    const [
-      fileRefs,
-      lines,
-      locationIds,
-      sensorsIds,
-      datetimes,
-      lats,
-      lons,
-      values,
-      locations,
-      datetimesLocal,
-      utcOffsets,
-      parameters,
-      units,
-      valueFlags,
-    ] = this.#pending as [number[], ...number[][]] & { length: 14 };
+    const p = this.#pending;
+    // Consecutive rows mostly repeat these: compare with the last row before looking them up.
+    const location = this.#memo();
+    const utcOffset = this.#memo();
+    const parameter = this.#memo();
+    const units = this.#memo();
+    const valueFlag = this.#memo();
     for (const row of rows) {
-      fileRefs.push(fileRef);
-      lines!.push(row.line);
-      locationIds!.push(row.locationId);
-      sensorsIds!.push(row.sensorsId ?? NaN);
-      datetimes!.push(row.datetimeUtcMs);
-      lats!.push(row.lat ?? NaN);
-      lons!.push(row.lon ?? NaN);
-      values!.push(row.value);
-      locations!.push(this.#ref(row.location));
-      datetimesLocal!.push(this.#ref(row.datetimeLocal));
-      utcOffsets!.push(this.#ref(row.utcOffset));
-      parameters!.push(this.#ref(row.parameter));
-      units!.push(this.#ref(row.units));
-      valueFlags!.push(this.#ref(row.valueFlag));
-      if (fileRefs.length === CHUNK_ROWS) this.#appendPending();
+      p.file_ref.push(fileRef);
+      p.source_line.push(row.line);
+      p.location_id.push(row.locationId);
+      p.sensors_id.push(row.sensorsId ?? NaN);
+      p.datetime_ms.push(row.datetimeUtcMs);
+      p.lat.push(row.lat ?? NaN);
+      p.lon.push(row.lon ?? NaN);
+      p.value.push(row.value);
+      p.location_ref.push(location(row.location));
+      p.datetime_local_ref.push(this.#ref(row.datetimeLocal));
+      p.utc_offset_ref.push(utcOffset(row.utcOffset));
+      p.parameter_ref.push(parameter(row.parameter));
+      p.units_ref.push(units(row.units));
+      p.value_flag_ref.push(valueFlag(row.valueFlag));
+      if (p.file_ref.length === CHUNK_ROWS) this.#appendPending();
     }
     this.#stagedRows += rows.length;
     for (const reject of rejects)
@@ -183,14 +180,27 @@ export class StagingArea {
     return ref;
   }
 
+  /** #ref that remembers its last answer. */
+  #memo(): (text: string | null) => number {
+    let last: string | null | undefined;
+    let lastRef = 0;
+    return (text) => {
+      if (text !== last) {
+        last = text;
+        lastRef = this.#ref(text);
+      }
+      return lastRef;
+    };
+  }
+
   /** Hands the pending rows to DuckDB as one data chunk. */
   #appendPending(): void {
-    const count = this.#pending[0]!.length;
+    const count = this.#pending.file_ref.length;
     if (count === 0) return;
     const chunk = DuckDBDataChunk.create(PACKED_TYPES, count);
-    chunk.setColumns(this.#pending);
+    chunk.setColumns(PACKED_COLUMNS.map(([name]) => this.#pending[name]));
     this.#rows!.appendDataChunk(chunk);
-    for (const column of this.#pending) column.length = 0;
+    for (const [name] of PACKED_COLUMNS) this.#pending[name].length = 0;
   }
 
   async #appender(table: string): Promise<DuckDBAppender> {
@@ -282,7 +292,7 @@ export class StagingArea {
   }
 
   #closeAppenders(): void {
-    for (const column of this.#pending) column.length = 0;
+    for (const [name] of PACKED_COLUMNS) this.#pending[name].length = 0;
     for (const appender of this.#appenders()) appender?.closeSync();
     this.#rows = this.#strings = this.#fileRefs = this.#rejects = this.#files = undefined;
   }
