@@ -113,4 +113,4 @@ function niceCeiling(v: number): number {
 }
 
 const format = (v: number): string =>
-  v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+  v >= 100 || v === 0 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);

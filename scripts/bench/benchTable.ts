@@ -89,9 +89,13 @@ export function benchTable(result: BenchResult): string {
         : '') +
       (result.settings.profile ? '; job runs under --cpu-prof' : ''),
     '',
-    `| | ${result.points.map((p) => p.label).join(' | ')} |`,
-    `|---|${result.points.map(() => '---:').join('|')}|`,
-    ...ROWS.map(([label, value]) => `| ${label} | ${result.points.map(value).join(' | ')} |`),
+    ...(result.points.length === 0
+      ? ['No scale point finished.']
+      : [
+          `| | ${result.points.map((p) => p.label).join(' | ')} |`,
+          `|---|${result.points.map(() => '---:').join('|')}|`,
+          ...ROWS.map(([label, value]) => `| ${label} | ${result.points.map(value).join(' | ')} |`),
+        ]),
     '',
     '| target | met | measured |',
     '|---|:-:|---|',
