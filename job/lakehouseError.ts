@@ -58,6 +58,11 @@ interface Rule {
 // Ordered: the first matching rule wins.
 const RULES: readonly Rule[] = [
   {
+    kind: 'setup',
+    pattern: /Out of Memory Error|failed to pin block|could not allocate/i,
+    hint: 'DuckDB ran out of memory: raise --memory-limit (OPENAQ_MEMORY_LIMIT) or commit less at a time with --commit-files / --commit-days',
+  },
+  {
     kind: 'commit-conflict',
     pattern:
       /Conflict_409|CommitFailedException|AlreadyExistsException|branch main has changed|Requirement failed/i,

@@ -133,7 +133,7 @@ function upsertLocationsSql(
   const aggregate = (from: string): string =>
     `SELECT location_id, count(*)::BIGINT AS n, min(datetime) AS first_seen, max(datetime) AS last_seen,
             arg_max(location, datetime) AS name, arg_max(lat, datetime) AS lat, arg_max(lon, datetime) AS lon,
-            list_sort(list_distinct(list(parameter))) AS params
+            list_sort(list(DISTINCT parameter)) AS params
      FROM ${from} GROUP BY location_id`;
   return `
     MERGE INTO ${locations} AS t USING (
