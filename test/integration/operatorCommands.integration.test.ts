@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateArchive } from '../../scripts/mirror/generateArchive.ts';
-import { createMirrorBucket, putFiles } from '../helpers/backfillHarness.ts';
+import { REPO_ROOT, createMirrorBucket, putFiles } from '../helpers/backfillHarness.ts';
 import { dropNamespace, uniqueNamespace } from '../helpers/localLake.ts';
 import { runCli } from '../helpers/runCli.ts';
 
@@ -167,6 +170,54 @@ describe('operator commands on the local lakehouse', () => {
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     const from = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
     expect(JSON.parse(run.stdout)).toMatchObject({ window: { from, to: yesterday }, dryRun: true });
+  });
+
+  it('draws a progress line on a terminal, and logs nothing but JSON off one', async () => {
+    const progressNamespace = uniqueNamespace('it_tty');
+    try {
+      const node = join(REPO_ROOT, 'node_modules', '.bin', 'node');
+      const command = [
+        node,
+        join(REPO_ROOT, 'bin', 'openaq-lakehouse.js'),
+        'backfill',
+        '--from',
+        FIRST.from,
+        '--to',
+        FIRST.to,
+        '--source-bucket',
+        bucket,
+        '--namespace',
+        progressNamespace,
+        '--concurrency',
+        '2',
+      ].join(' ');
+      // util-linux `script` runs the command on a pseudo-terminal, as a user's shell would.
+      const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], {
+        cwd: REPO_ROOT,
+        timeout: 120_000,
+      });
+      expect(stdout).toMatch(
+        /fetch {3}\d+\/\d+ files \(\d+%\) {2}[\d,]+ rows {2}\d+ files\/s {2}ETA \d+ s/,
+      );
+      expect(stdout).toMatch(/files listed\s+\d+/);
+      expect(stdout).not.toContain('"level"');
+
+      const offTerminal = await runCli([
+        'backfill',
+        '--from',
+        FIRST.from,
+        '--to',
+        FIRST.to,
+        '--source-bucket',
+        bucket,
+        '--namespace',
+        progressNamespace,
+      ]);
+      for (const line of offTerminal.stderr.trim().split('\n'))
+        expect(() => JSON.parse(line) as unknown, line).not.toThrow();
+    } finally {
+      await dropNamespace(progressNamespace);
+    }
   });
 
   it('empty-tables refuses an implicit catalog and a missing confirmation, then empties every table and leaves the catalog valid', async () => {
