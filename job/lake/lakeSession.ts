@@ -45,7 +45,10 @@ export async function withLake<T>(
   try {
     const connection = await instance.connect();
     try {
-      for (const name of REQUIRED_EXTENSIONS) await connection.run(`LOAD ${name}`);
+      // aws only provides the credential chain S3 Tables needs; skipping it saves ~0.16 s a start.
+      for (const name of REQUIRED_EXTENSIONS) {
+        if (name !== 'aws' || target.kind === 's3tables') await connection.run(`LOAD ${name}`);
+      }
       await attachCatalog(connection, target);
       return await fn({ connection, catalog: LAKE_ALIAS });
     } finally {
