@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { quotedIdentifier } from '@duckdb/node-api';
 import type { RestCatalogTarget } from '../../job/lake/catalogTarget.ts';
 import { withLake, type DuckDBSettings, type LakeSession } from '../../job/lake/lakeSession.ts';
 import {
@@ -9,6 +8,7 @@ import {
   resolveLocalLakehouse,
   type LocalLakehouse,
 } from '../../job/localLakehouse.ts';
+import { dropLocalNamespace } from '../../scripts/lakehouse/dropLocalNamespace.ts';
 import { resolveLayout } from '../../scripts/lakehouse/layout.ts';
 
 export const localLake: LocalLakehouse = resolveLocalLakehouse(process.env);
@@ -46,20 +46,6 @@ export const uniqueNamespace = (prefix: string): string =>
 export const withLocalLake = <T>(fn: (session: LakeSession) => Promise<T>): Promise<T> =>
   withLake(duckdbSettings, localTarget(), fn);
 
-/** Drops a test namespace and its tables, purging their files. */
-export async function dropNamespace(namespace: string): Promise<void> {
-  await withLocalLake(async ({ connection, catalog }) => {
-    const tables = await connection.runAndReadAll(
-      `SELECT table_name FROM information_schema.tables WHERE table_catalog = $catalog AND table_schema = $namespace`,
-      { catalog, namespace },
-    );
-    for (const [table] of tables.getRows() as [string][]) {
-      await connection.run(
-        `DROP TABLE ${[catalog, namespace, table].map(quotedIdentifier).join('.')}`,
-      );
-    }
-    await connection.run(
-      `DROP SCHEMA IF EXISTS ${quotedIdentifier(catalog)}.${quotedIdentifier(namespace)}`,
-    );
-  });
-}
+/** Drops a test namespace and its tables, and deletes their files. */
+export const dropNamespace = (namespace: string): Promise<void> =>
+  dropLocalNamespace(duckdbSettings, localTarget(), localLake, namespace);
