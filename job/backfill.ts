@@ -234,7 +234,9 @@ async function loadChunk(
         const parseStart = performance.now();
         const parsed = parseArchiveFile({ key: file.key, body: got.body });
         summary.seconds.parse += seconds(parseStart);
-        const staged = { key: file.key, etag: file.etag, locationId: file.locationId };
+        // The ETag of the bytes actually read: if OpenAQ rewrote the file since the listing, the
+        // lineage must name the new version.
+        const staged = { key: file.key, etag: got.etag || file.etag, locationId: file.locationId };
         stagingChain = stagingChain.then(async () => {
           const stageStart = performance.now();
           if (parsed.kind === 'rejected') {
