@@ -90,7 +90,7 @@ export const DEFAULTS = {
   sourceBucket: 'openaq-data-archive',
   concurrency: 64,
   commitDays: 31,
-  commitFiles: 50_000,
+  commitFiles: 10_000,
   commitRetries: 6,
   maxRejectRate: 0.01,
   lookbackDays: 7,
