@@ -189,7 +189,7 @@ export function nightlyWindow(
   return { from: addDays(to, -(days - 1)), to };
 }
 
-export function resolveSource(
+function resolveSource(
   options: SourceOptions,
   env: Readonly<Record<string, string | undefined>>,
 ): ArchiveSource {

@@ -2,10 +2,11 @@ import { createInterface } from 'node:readline/promises';
 import { ConfigError, type BackfillConfig, type LakeConfig } from '../config.ts';
 import { windowCoverage } from '../coverage.ts';
 import { describeTarget } from '../lake/catalogTarget.ts';
-import { emptyTables, existingTables, tableRowCounts } from '../lake/emptyTables.ts';
+import { emptyTables, tableRowCounts } from '../lake/emptyTables.ts';
+import { existingTables } from '../lake/existingTables.ts';
 import { lakeStatus } from '../lake/lakeStatus.ts';
 import { withLake } from '../lake/lakeSession.ts';
-import { REPORTS } from '../lake/reports.ts';
+import { REPORTS, reportParameters } from '../lake/reports.ts';
 import { createTableViews, tableSnapshots, type AsOf } from '../lake/timeTravel.ts';
 import { classify } from '../lakehouseError.ts';
 import { bar, sparkline } from '../output/charts.ts';
@@ -49,11 +50,7 @@ export async function queryCommand(
       TABLES.some((t) => t.name === name),
     );
     await createTableViews(session, lake.namespace, tables, request.asOf);
-    const params = report
-      ? Object.fromEntries(
-          Object.entries(request.params).filter(([name]) => sql.includes(`$${name}`)),
-        )
-      : undefined;
+    const params = report ? reportParameters(report, request.params) : undefined;
     let reader;
     try {
       reader = await session.connection.runAndReadAll(sql, params);

@@ -1,5 +1,5 @@
 import { quotedIdentifier } from '@duckdb/node-api';
-import { existingTables } from './emptyTables.ts';
+import { existingTables } from './existingTables.ts';
 import type { LakeSession } from './lakeSession.ts';
 
 /** Drops every table of a namespace, then the namespace (for tests and benchmarks). */

@@ -1,5 +1,6 @@
 import type { TableDefinition } from '../tables.ts';
 import { classify } from '../lakehouseError.ts';
+import { existingTables } from './existingTables.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { qualifiedName } from './tableDdl.ts';
 
@@ -23,17 +24,6 @@ export async function tableRowCounts(
     counts.push({ table: table.name, rows: Number(reader.getRows()[0]?.[0] ?? 0) });
   }
   return counts;
-}
-
-export async function existingTables(
-  session: LakeSession,
-  namespace: string,
-): Promise<Set<string>> {
-  const reader = await session.connection.runAndReadAll(
-    `SELECT table_name FROM information_schema.tables WHERE table_catalog = $catalog AND table_schema = $namespace`,
-    { catalog: session.catalog, namespace },
-  );
-  return new Set((reader.getRows() as [string][]).map(([name]) => name));
 }
 
 /**

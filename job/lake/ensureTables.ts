@@ -1,6 +1,7 @@
 import { DuckDBMapValue, quotedIdentifier, quotedString } from '@duckdb/node-api';
 import { LakehouseError, classify } from '../lakehouseError.ts';
 import type { TableDefinition } from '../tables.ts';
+import { existingTables } from './existingTables.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { columnSql, createTableSql, partitionSql, qualifiedName } from './tableDdl.ts';
 
@@ -91,12 +92,8 @@ async function existingColumns(
   session: LakeSession,
   namespace: string,
 ): Promise<Map<string, Set<string>>> {
-  const listed = await session.connection.runAndReadAll(
-    `SELECT table_name FROM information_schema.tables WHERE table_catalog = $catalog AND table_schema = $namespace`,
-    { catalog: session.catalog, namespace },
-  );
   const tables = new Map<string, Set<string>>();
-  for (const [table] of listed.getRows() as [string][]) {
+  for (const table of await existingTables(session, namespace)) {
     const described = await session.connection.runAndReadAll(
       `DESCRIBE ${qualifiedName(session.catalog, namespace, table)}`,
     );

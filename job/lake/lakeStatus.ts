@@ -1,5 +1,5 @@
 import { MEASUREMENTS, REJECTS, RUNS, TABLES } from '../tables.ts';
-import { existingTables } from './emptyTables.ts';
+import { existingTables } from './existingTables.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { qualifiedName } from './tableDdl.ts';
 import { tableSnapshots } from './timeTravel.ts';
