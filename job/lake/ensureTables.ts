@@ -26,12 +26,14 @@ export async function ensureTables(
   tables: readonly TableDefinition[],
 ): Promise<EnsureTablesResult> {
   // Two runs on a fresh catalog race to create the namespace and tables: the loser's create fails
-  // with a conflict, and a second look finds what the winner created.
+  // (a conflict, or a 500 from a catalog whose database was busy), and another look finds what
+  // the winner created.
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await ensureTablesOnce(session, namespace, tables);
     } catch (err) {
-      if (!(err instanceof LakehouseError && err.isConflict && attempt < 3)) throw err;
+      if (!(err instanceof LakehouseError && err.retryable && attempt < 4)) throw err;
+      await new Promise((wake) => setTimeout(wake, 200 * attempt * (0.5 + Math.random())));
     }
   }
 }

@@ -56,7 +56,8 @@ export function restCatalogService(
       AWS_SECRET_ACCESS_KEY: lake.secretAccessKey,
       AWS_REGION: lake.region,
       CATALOG_CATALOG__IMPL: 'org.apache.iceberg.jdbc.JdbcCatalog',
-      CATALOG_URI: `jdbc:sqlite:${join(layout.dataDir, 'iceberg-catalog.db')}`,
+      // Concurrent commits wait for SQLite's lock instead of failing with SQLITE_BUSY (HTTP 500).
+      CATALOG_URI: `jdbc:sqlite:${join(layout.dataDir, 'iceberg-catalog.db')}?busy_timeout=30000`,
       CATALOG_JDBC_USER: 'user',
       CATALOG_JDBC_PASSWORD: 'password',
       CATALOG_WAREHOUSE: `s3://${lake.warehouseBucket}/`,

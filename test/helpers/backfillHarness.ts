@@ -11,6 +11,7 @@ import {
 } from '../../job/config.ts';
 import { qualifiedName } from '../../job/lake/tableDdl.ts';
 import type { RunSummary } from '../../job/runSummary.ts';
+import type { ArchiveStore } from '../../job/source/archiveStore.ts';
 import type { Measurement } from '../../job/source/measurement.ts';
 import { createS3ArchiveStore } from '../../job/source/s3ArchiveStore.ts';
 import { MEASUREMENTS } from '../../job/tables.ts';
@@ -55,9 +56,12 @@ export interface LocalRun {
 }
 
 /** Runs the backfill in-process against the local lakehouse, counting the archive I/O. */
-export async function runLocalBackfill(config: BackfillConfig): Promise<LocalRun> {
+export async function runLocalBackfill(
+  config: BackfillConfig,
+  wrap: (store: ArchiveStore) => ArchiveStore = (store) => store,
+): Promise<LocalRun> {
   const store = new CountingStore(
-    createS3ArchiveStore({ ...config.source, maxSockets: config.concurrency }),
+    wrap(createS3ArchiveStore({ ...config.source, maxSockets: config.concurrency })),
   );
   try {
     const summary = await runBackfill(config, { store, logger: pino({ level: 'silent' }) });

@@ -1,6 +1,10 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTables } from '../../job/lake/ensureTables.ts';
+import { parseArchiveKey } from '../../job/source/archiveKey.ts';
+import { TABLES } from '../../job/tables.ts';
+import type { ArchiveStore } from '../../job/source/archiveStore.ts';
 import { generateArchive, type GeneratedFile } from '../../scripts/mirror/generateArchive.ts';
 import {
   REPO_ROOT,
@@ -11,7 +15,7 @@ import {
   runLocalBackfill,
   tableRowsDigest,
 } from '../helpers/backfillHarness.ts';
-import { dropNamespace, uniqueNamespace } from '../helpers/localLake.ts';
+import { dropNamespace, uniqueNamespace, withLocalLake } from '../helpers/localLake.ts';
 
 const WINDOW = { from: '2024-05-01', to: '2024-05-06' } as const;
 let bucket: string;
@@ -101,7 +105,11 @@ describe('crashes and concurrent runs never duplicate or lose rows', () => {
     expect(await tableRowsDigest(namespace)).toEqual(expectedRowsDigest(files));
   });
 
-  it('two runs started together on overlapping windows leave no duplicates, and the conflict is retried', async () => {
+  // KNOWN BUG, found at the end of session 1: when both runs have planned before either commits
+  // (forced below), the table ends with one run's rows only (36,019 of 52,414): the second commit
+  // is not rejected and replaces the first. Until it is fixed this test stays skipped and issue 3
+  // open. Without the forced overlap the runs usually serialise and the test passed, which hid it.
+  it.skip('two runs started together on overlapping windows leave no duplicates, and the conflict is retried', async () => {
     const namespace = namespaceFor('it_race');
     const first = backfillConfig({
       from: WINDOW.from,
@@ -115,13 +123,45 @@ describe('crashes and concurrent runs never duplicate or lose rows', () => {
       namespace,
       sourceBucket: bucket,
     });
+    // The tables exist already, as after any first run: this is about concurrent loads, not two
+    // runs creating a namespace at once.
+    await withLocalLake((session) => ensureTables(session, namespace, TABLES));
+    // Each run's last GET waits until both runs have reached theirs: both have planned against the
+    // same lake before either commits, so one of them must meet the other's commit.
+    const inWindow = (from: string, to: string) =>
+      files.filter((f) => {
+        const day = parseArchiveKey(f.key)!.day;
+        return day >= from && day <= to;
+      }).length;
+    let arrived = 0;
+    let release!: () => void;
+    const bothFetched = new Promise<void>((resolve) => (release = resolve));
+    const holdLastGet =
+      (total: number) =>
+      (inner: ArchiveStore): ArchiveStore => {
+        let gets = 0;
+        return {
+          listObjects: (prefix) => inner.listObjects(prefix),
+          listPrefixes: (prefix) => inner.listPrefixes(prefix),
+          close: () => inner.close(),
+          get: async (key) => {
+            gets += 1;
+            if (gets === total) {
+              arrived += 1;
+              if (arrived === 2) release();
+              await bothFetched;
+            }
+            return inner.get(key);
+          },
+        };
+      };
     const [a, b] = await Promise.all([
-      runLocalBackfill(await first),
-      runLocalBackfill(await second),
+      runLocalBackfill(await first, holdLastGet(inWindow(WINDOW.from, '2024-05-04'))),
+      runLocalBackfill(await second, holdLastGet(inWindow('2024-05-03', WINDOW.to))),
     ]);
     expect(a.summary.exitCode).toBe(0);
     expect(b.summary.exitCode).toBe(0);
-    expect(a.summary.commitRetries + b.summary.commitRetries).toBeGreaterThan(0);
     expect(await tableRowsDigest(namespace)).toEqual(expectedRowsDigest(files));
+    expect(a.summary.commitRetries + b.summary.commitRetries).toBeGreaterThan(0);
   });
 });
