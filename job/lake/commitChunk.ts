@@ -1,5 +1,5 @@
 import { DuckDBTimestampTZValue } from '@duckdb/node-api';
-import { classify } from '../lakehouseError.ts';
+import { LakehouseError, classify } from '../lakehouseError.ts';
 import { LOCATIONS, MEASUREMENTS, REJECTS } from '../tables.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { IN_WINDOW, rangeParameters, type WindowRange } from './lakeLedger.ts';
@@ -43,7 +43,7 @@ export async function commitChunk(
   const locations = qualifiedName(catalog, request.namespace, LOCATIONS.name);
   const stagedFiles = `${STAGING_ALIAS}.stage_files`;
   const range = rangeParameters(request.range);
-  const now = new DuckDBTimestampTZValue(BigInt(request.ingestedAt.getTime()) * 1000n);
+  const now = timestampValue(request.ingestedAt);
 
   await connection.run('BEGIN TRANSACTION');
   try {
@@ -102,22 +102,67 @@ export async function commitChunk(
       await connection.run(`DELETE FROM ${locations} WHERE measurement_count = 0`);
     }
     await connection.run('COMMIT');
+    const rowsInserted = Number(inserted.getRows()[0]?.[0] ?? 0);
+    await assertCommitLanded(session, measurements, request, rowsInserted);
     const snapshot = await connection.runAndReadAll(
       `SELECT snapshot_id::VARCHAR FROM iceberg_snapshots(${measurements}) ORDER BY sequence_number DESC LIMIT 1`,
     );
     return {
       kind: 'committed',
-      rowsInserted: Number(inserted.getRows()[0]?.[0] ?? 0),
+      rowsInserted,
       rowsReplaced,
       rowRejects: Number(rejectCounts.getRows()[0]?.[0] ?? 0),
       fileRejects: Number(rejectCounts.getRows()[0]?.[1] ?? 0),
       snapshotId: String(snapshot.getRows()[0]?.[0] ?? ''),
     };
   } catch (err) {
+    if (err instanceof LakehouseError) throw err;
     await connection.run('ROLLBACK').catch(() => undefined);
     throw classify(err, `commit ${request.namespace} (run ${request.runId})`);
   }
 }
+
+/**
+ * A catalog can answer 200 and still drop a commit: Iceberg's own REST test server does when two
+ * multi-table commits overlap. So the rows are counted back after every commit; a dropped commit
+ * is retried like a conflict, after re-planning against what the table now holds.
+ */
+async function assertCommitLanded(
+  session: LakeSession,
+  measurements: string,
+  request: ChunkCommitRequest,
+  rowsInserted: number,
+): Promise<void> {
+  if (rowsInserted === 0) return;
+  const counted = await session.connection.runAndReadAll(
+    `SELECT count(*)::BIGINT FROM ${measurements}
+     WHERE ${IN_WINDOW} AND run_id = $run_id AND ingested_at = $ingested_at`,
+    {
+      ...rangeParameters(request.range),
+      run_id: request.runId,
+      ingested_at: timestampValue(request.ingestedAt),
+    },
+  );
+  const landed = Number(counted.getRows()[0]?.[0] ?? 0);
+  if (landed === rowsInserted) return;
+  if (landed === 0) {
+    throw new LakehouseError(
+      'commit-conflict',
+      `lake: the catalog accepted the commit of run ${request.runId} to ${request.namespace} ` +
+        `but the table does not hold its ${rowsInserted} rows (a concurrent commit replaced it); ` +
+        'it is re-planned and retried',
+    );
+  }
+  throw new LakehouseError(
+    'unsupported',
+    `lake: after the commit of run ${request.runId}, ${measurements} holds ${landed} of its ` +
+      `${rowsInserted} rows: the catalog did not apply the commit atomically. Stop concurrent ` +
+      'runs and re-run this window: lineage replaces the files it names.',
+  );
+}
+
+const timestampValue = (at: Date): DuckDBTimestampTZValue =>
+  new DuckDBTimestampTZValue(BigInt(at.getTime()) * 1000n);
 
 /**
  * Locations stay equal to an aggregate of measurements. Stations that only gained rows are updated

@@ -5,19 +5,19 @@ import { join } from 'node:path';
 import type { LakehouseLayout } from './layout.ts';
 
 /**
- * A folder in the cache built once per content of its definition file (a pom.xml, a
- * requirements.txt): a changed definition builds a new folder, an interrupted build is redone.
+ * A folder in the cache built once per content of its definition files (a pom.xml, a
+ * requirements.txt, a source file): a changed definition builds a new folder, an interrupted build
+ * is redone.
  */
 export async function cachedBuild(
   layout: LakehouseLayout,
   name: string,
-  definitionFile: string,
+  definitionFiles: string | readonly string[],
   build: (folder: string) => Promise<void>,
 ): Promise<string> {
-  const hash = createHash('sha256')
-    .update(await readFile(definitionFile))
-    .digest('hex')
-    .slice(0, 12);
+  const hasher = createHash('sha256');
+  for (const file of [definitionFiles].flat()) hasher.update(await readFile(file));
+  const hash = hasher.digest('hex').slice(0, 12);
   const folder = join(layout.cacheDir, name, hash);
   const marker = join(folder, '.complete');
   if (existsSync(marker)) return folder;

@@ -3,34 +3,48 @@ import { cachedBuild } from './cachedBuild.ts';
 import type { LakehouseLayout } from './layout.ts';
 import { run } from './run.ts';
 
-const pomFile = join(import.meta.dirname, 'rest-catalog', 'pom.xml');
+const definitionDir = join(import.meta.dirname, 'rest-catalog');
+const pomFile = join(definitionDir, 'pom.xml');
+const launcherSource = join(definitionDir, 'LocalRestCatalog.java');
+
+/** The class `java` runs: Iceberg's REST catalog server, one change at a time (see its source). */
+export const REST_CATALOG_MAIN_CLASS = 'org.apache.iceberg.rest.LocalRestCatalog';
 
 /**
  * Resolves Apache Iceberg's REST catalog server (the code behind the apache/iceberg-rest-fixture
- * image) and its runtime classpath from Maven Central into the cache, once per pom.xml.
- * Returns the classpath directory (`java -cp '<dir>/*' org.apache.iceberg.rest.RESTCatalogServer`).
+ * image) and its runtime classpath from Maven Central into the cache, and compiles our launcher
+ * against it, once per pom.xml and launcher source. Returns the Java classpath.
  */
 export async function installRestCatalog(
   layout: LakehouseLayout,
   log: (line: string) => void,
 ): Promise<string> {
-  return cachedBuild(layout, 'rest-catalog', pomFile, async (folder) => {
-    log('iceberg rest catalog: resolving its jars from Maven Central (first time only)');
-    await run(
-      'mvn',
-      [
-        '-q',
-        '-B',
-        '-f',
-        pomFile,
-        'dependency:copy-dependencies',
-        `-DoutputDirectory=${folder}`,
-        '-DincludeScope=runtime',
-      ],
-      {
-        purpose:
-          'download the Iceberg REST catalog server with Maven (install Maven 3 and a JDK 17+)',
-      },
-    );
-  });
+  const folder = await cachedBuild(
+    layout,
+    'rest-catalog',
+    [pomFile, launcherSource],
+    async (target) => {
+      log('iceberg rest catalog: resolving its jars from Maven Central (first time only)');
+      await run(
+        'mvn',
+        [
+          '-q',
+          '-B',
+          '-f',
+          pomFile,
+          'dependency:copy-dependencies',
+          `-DoutputDirectory=${target}`,
+          '-DincludeScope=runtime',
+        ],
+        {
+          purpose:
+            'download the Iceberg REST catalog server with Maven (install Maven 3 and a JDK 17+)',
+        },
+      );
+      await run('javac', ['-d', join(target, 'classes'), '-cp', `${target}/*`, launcherSource], {
+        purpose: 'compile the local REST catalog launcher (install a JDK 17+)',
+      });
+    },
+  );
+  return `${folder}/*:${join(folder, 'classes')}`;
 }

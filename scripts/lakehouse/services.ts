@@ -6,6 +6,7 @@ import {
   type LocalLakehouse,
 } from '../../job/localLakehouse.ts';
 import type { LakehouseLayout } from './layout.ts';
+import { REST_CATALOG_MAIN_CLASS } from './installRestCatalog.ts';
 import type { ServiceSpec } from './serviceProcess.ts';
 
 export function minioService(
@@ -38,32 +39,36 @@ export function minioService(
 }
 
 /**
- * Apache Iceberg's REST catalog server, configured through CATALOG_* variables (CATALOG_A_B__C
- * becomes property a.b-c): a JDBC catalog in a SQLite file so the catalog survives restarts, and
- * S3FileIO writing metadata to MinIO's warehouse bucket.
+ * Apache Iceberg's REST catalog server (one change at a time: see LocalRestCatalog.java), configured
+ * through CATALOG_* variables (CATALOG_A_B__C becomes property a.b-c): a JDBC catalog in a SQLite
+ * file so the catalog survives restarts, and S3FileIO writing metadata to MinIO's warehouse bucket.
  */
 export function restCatalogService(
   layout: LakehouseLayout,
   lake: LocalLakehouse,
-  classpathDir: string,
+  classpath: string,
 ): ServiceSpec {
   return {
     name: 'rest-catalog',
     command: 'java',
-    args: ['-Xmx512m', '-cp', `${classpathDir}/*`, 'org.apache.iceberg.rest.RESTCatalogServer'],
+    args: ['-Xmx512m', '-cp', classpath, REST_CATALOG_MAIN_CLASS],
     env: {
       AWS_ACCESS_KEY_ID: lake.accessKeyId,
       AWS_SECRET_ACCESS_KEY: lake.secretAccessKey,
       AWS_REGION: lake.region,
       CATALOG_CATALOG__IMPL: 'org.apache.iceberg.jdbc.JdbcCatalog',
-      // Concurrent commits wait for SQLite's lock instead of failing with SQLITE_BUSY (HTTP 500).
-      CATALOG_URI: `jdbc:sqlite:${join(layout.dataDir, 'iceberg-catalog.db')}?busy_timeout=30000`,
+      // One pooled SQLite connection: with several, a write waits behind another connection's
+      // lock (rollback journal) or fails on a stale snapshot (WAL) and answers HTTP 500. The
+      // journal mode is explicit because WAL, once set, stays in the file.
+      CATALOG_URI: `jdbc:sqlite:${join(layout.dataDir, 'iceberg-catalog.db')}?journal_mode=DELETE&busy_timeout=30000`,
+      CATALOG_CLIENTS: '1',
       CATALOG_JDBC_USER: 'user',
       CATALOG_JDBC_PASSWORD: 'password',
       CATALOG_WAREHOUSE: `s3://${lake.warehouseBucket}/`,
       CATALOG_IO__IMPL: 'org.apache.iceberg.aws.s3.S3FileIO',
       CATALOG_S3_ENDPOINT: s3EndpointUrl(lake),
       CATALOG_S3_PATH__STYLE__ACCESS: 'true',
+      CATALOG_REST_HOST: lake.host,
       CATALOG_REST_PORT: String(lake.catalogPort),
     },
     host: lake.host,

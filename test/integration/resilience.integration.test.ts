@@ -105,11 +105,10 @@ describe('crashes and concurrent runs never duplicate or lose rows', () => {
     expect(await tableRowsDigest(namespace)).toEqual(expectedRowsDigest(files));
   });
 
-  // KNOWN BUG, found at the end of session 1: when both runs have planned before either commits
-  // (forced below), the table ends with one run's rows only (36,019 of 52,414): the second commit
-  // is not rejected and replaces the first. Until it is fixed this test stays skipped and issue 3
-  // open. Without the forced overlap the runs usually serialise and the test passed, which hid it.
-  it.skip('two runs started together on overlapping windows leave no duplicates, and the conflict is retried', async () => {
+  // Both runs plan against the same lake before either commits (forced below), so one of them must
+  // meet the other's commit: a 409 from the catalog, then a re-plan that drops the files the other
+  // run loaded.
+  it('two runs started together on overlapping windows leave no duplicates, and the conflict is retried', async () => {
     const namespace = namespaceFor('it_race');
     const first = backfillConfig({
       from: WINDOW.from,
