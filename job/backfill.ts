@@ -9,6 +9,7 @@ import { loadedFiles, stagedFilesLanded, windowRange } from './lake/lakeLedger.t
 import { withLake, type LakeSession } from './lake/lakeSession.ts';
 import { StagingArea } from './lake/stagingArea.ts';
 import { recordRun } from './lake/recordRun.ts';
+import { backoffMs } from './lake/retryRetryable.ts';
 import { LakehouseError, classify } from './lakehouseError.ts';
 import { chunkFiles, planLoad, type PlannedFile } from './plan.ts';
 import { emptySummary, type RunSummary } from './runSummary.ts';
@@ -86,11 +87,7 @@ export async function runBackfill(
     if (summary.rejectRate > config.maxRejectRate) summary.exitCode = 3;
     summary.seconds.total = seconds(started);
     if (!config.dryRun) {
-      try {
-        await recordRun(session, config.namespace, { command: config.command, startedAt, summary });
-      } catch (err) {
-        throw classify(err, 'record the run in the runs table');
-      }
+      await recordRun(session, config.namespace, { command: config.command, startedAt, summary });
     }
     return summary;
   });
@@ -343,12 +340,12 @@ async function commitWithRetries(
         summary.seconds.commit += seconds(started);
         return;
       }
-      const backoffMs = Math.min(30_000, 250 * 2 ** attempt) * (0.5 + Math.random());
+      const waitMs = backoffMs(attempt);
       logger.warn(
-        { kind: error.kind, attempt, backoffMs: Math.round(backoffMs), error: error.message },
+        { kind: error.kind, attempt, backoffMs: Math.round(waitMs), error: error.message },
         'commit failed; retrying',
       );
-      await new Promise((wake) => setTimeout(wake, backoffMs));
+      await new Promise((wake) => setTimeout(wake, waitMs));
     }
   }
 }

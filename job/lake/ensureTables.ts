@@ -1,8 +1,9 @@
 import { DuckDBMapValue, quotedIdentifier, quotedString } from '@duckdb/node-api';
-import { LakehouseError, classify } from '../lakehouseError.ts';
+import { classify } from '../lakehouseError.ts';
 import type { TableDefinition } from '../tables.ts';
 import { existingTables } from './existingTables.ts';
 import type { LakeSession } from './lakeSession.ts';
+import { retryRetryable } from './retryRetryable.ts';
 import { columnSql, createTableSql, partitionSql, qualifiedName } from './tableDdl.ts';
 
 /** Table property recording the partition spec the job applied, so it is applied only once. */
@@ -28,14 +29,11 @@ export async function ensureTables(
   // Two runs on a fresh catalog race to create the namespace and tables: the loser's create fails
   // (a conflict, or a 500 from a catalog whose database was busy), and another look finds what
   // the winner created.
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await ensureTablesOnce(session, namespace, tables);
-    } catch (err) {
-      if (!(err instanceof LakehouseError && err.retryable && attempt < 4)) throw err;
-      await new Promise((wake) => setTimeout(wake, 200 * attempt * (0.5 + Math.random())));
-    }
-  }
+  let result!: EnsureTablesResult;
+  await retryRetryable(3, async () => {
+    result = await ensureTablesOnce(session, namespace, tables);
+  });
+  return result;
 }
 
 async function ensureTablesOnce(

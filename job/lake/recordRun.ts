@@ -2,6 +2,8 @@ import { DuckDBDateValue, DuckDBTimestampTZValue } from '@duckdb/node-api';
 import type { RunSummary } from '../runSummary.ts';
 import { RUNS } from '../tables.ts';
 import type { LakeSession } from './lakeSession.ts';
+import { classify } from '../lakehouseError.ts';
+import { retryRetryable } from './retryRetryable.ts';
 import { qualifiedName } from './tableDdl.ts';
 
 const micros = (date: Date): DuckDBTimestampTZValue =>
@@ -9,15 +11,44 @@ const micros = (date: Date): DuckDBTimestampTZValue =>
 const days = (day: string): DuckDBDateValue =>
   new DuckDBDateValue(Math.round(Date.parse(`${day}T00:00:00Z`) / 86_400_000));
 
-/** Appends the run's record to the runs table (its own small commit, after the data commits). */
+/**
+ * Appends the run's record to the runs table (its own small commit, after the data commits).
+ * Runs finishing together conflict on this table: the record is retried, and after a commit of
+ * unknown outcome only if the table does not hold it yet.
+ */
 export async function recordRun(
   session: LakeSession,
   namespace: string,
   run: { command: string; startedAt: Date; summary: RunSummary; error?: string },
 ): Promise<void> {
+  const runs = qualifiedName(session.catalog, namespace, RUNS.name);
+  const insert = async (): Promise<void> => {
+    try {
+      await insertRun(session, runs, run);
+    } catch (err) {
+      throw classify(err, 'record the run in the runs table');
+    }
+  };
+  await retryRetryable(RECORD_RETRIES, insert, async (error) => {
+    if (!error.isCommitStateUnknown) return false;
+    const held = await session.connection.runAndReadAll(
+      `SELECT count(*)::BIGINT FROM ${runs} WHERE run_id = $run_id`,
+      { run_id: run.summary.runId },
+    );
+    return Number(held.getRows()[0]?.[0] ?? 0) > 0;
+  });
+}
+
+const RECORD_RETRIES = 6;
+
+async function insertRun(
+  session: LakeSession,
+  runs: string,
+  run: { command: string; startedAt: Date; summary: RunSummary; error?: string },
+): Promise<void> {
   const { summary } = run;
   await session.connection.run(
-    `INSERT INTO ${qualifiedName(session.catalog, namespace, RUNS.name)} VALUES
+    `INSERT INTO ${runs} VALUES
      ($run_id, $command, $started_at, $finished_at, $from, $to, $exit_code, $listed, $fetched, $rejected_files,
       $rows, $replaced, $rejected_rows, $commits, $error, $summary)`,
     {

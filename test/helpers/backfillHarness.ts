@@ -9,6 +9,8 @@ import {
   type BackfillConfig,
   type BackfillOptions,
 } from '../../job/config.ts';
+import type { CatalogTarget } from '../../job/lake/catalogTarget.ts';
+import { withLake } from '../../job/lake/lakeSession.ts';
 import { qualifiedName } from '../../job/lake/tableDdl.ts';
 import type { RunSummary } from '../../job/runSummary.ts';
 import type { ArchiveStore } from '../../job/source/archiveStore.ts';
@@ -17,7 +19,7 @@ import { createS3ArchiveStore } from '../../job/source/s3ArchiveStore.ts';
 import { MEASUREMENTS } from '../../job/tables.ts';
 import { ensureBucket, localS3Client, putObject } from '../../scripts/lakehouse/s3Admin.ts';
 import { CountingStore, type StoreCounts } from './countingStore.ts';
-import { localLake, withLocalLake } from './localLake.ts';
+import { duckdbSettings, localLake, localTarget } from './localLake.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -106,8 +108,9 @@ export function expectedRowsDigest(
 
 export async function tableRowsDigest(
   namespace: string,
+  target: CatalogTarget = localTarget(),
 ): Promise<{ rows: number; digest: string }> {
-  return withLocalLake(async ({ connection, catalog }) => {
+  return withLake(duckdbSettings, target, async ({ connection, catalog }) => {
     const reader = await connection.runAndReadAll(
       `SELECT location_id, sensors_id, location, epoch_ms(datetime), strftime(datetime_local, '%Y-%m-%d %H:%M:%S'), utc_offset,
               lat, lon, parameter, units, value, value_flag, source_key, source_line

@@ -2,9 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables } from '../../job/lake/ensureTables.ts';
-import { parseArchiveKey } from '../../job/source/archiveKey.ts';
 import { TABLES } from '../../job/tables.ts';
-import type { ArchiveStore } from '../../job/source/archiveStore.ts';
 import { generateArchive, type GeneratedFile } from '../../scripts/mirror/generateArchive.ts';
 import {
   REPO_ROOT,
@@ -16,6 +14,7 @@ import {
   tableRowsDigest,
 } from '../helpers/backfillHarness.ts';
 import { dropNamespace, uniqueNamespace, withLocalLake } from '../helpers/localLake.ts';
+import { runOverlapping } from '../helpers/overlappingRuns.ts';
 
 const WINDOW = { from: '2024-05-01', to: '2024-05-06' } as const;
 let bucket: string;
@@ -125,39 +124,7 @@ describe('crashes and concurrent runs never duplicate or lose rows', () => {
     // The tables exist already, as after any first run: this is about concurrent loads, not two
     // runs creating a namespace at once.
     await withLocalLake((session) => ensureTables(session, namespace, TABLES));
-    // Each run's last GET waits until both runs have reached theirs: both have planned against the
-    // same lake before either commits, so one of them must meet the other's commit.
-    const inWindow = (from: string, to: string) =>
-      files.filter((f) => {
-        const day = parseArchiveKey(f.key)!.day;
-        return day >= from && day <= to;
-      }).length;
-    let arrived = 0;
-    let release!: () => void;
-    const bothFetched = new Promise<void>((resolve) => (release = resolve));
-    const holdLastGet =
-      (total: number) =>
-      (inner: ArchiveStore): ArchiveStore => {
-        let gets = 0;
-        return {
-          listObjects: (prefix) => inner.listObjects(prefix),
-          listPrefixes: (prefix) => inner.listPrefixes(prefix),
-          close: () => inner.close(),
-          get: async (key) => {
-            gets += 1;
-            if (gets === total) {
-              arrived += 1;
-              if (arrived === 2) release();
-              await bothFetched;
-            }
-            return inner.get(key);
-          },
-        };
-      };
-    const [a, b] = await Promise.all([
-      runLocalBackfill(await first, holdLastGet(inWindow(WINDOW.from, '2024-05-04'))),
-      runLocalBackfill(await second, holdLastGet(inWindow('2024-05-03', WINDOW.to))),
-    ]);
+    const [a, b] = await runOverlapping(await first, await second, files);
     expect(a.summary.exitCode).toBe(0);
     expect(b.summary.exitCode).toBe(0);
     expect(await tableRowsDigest(namespace)).toEqual(expectedRowsDigest(files));
