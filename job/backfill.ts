@@ -17,7 +17,8 @@ import { archiveDayToMs } from './source/archiveDay.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
 import { listConfiguredWindow } from './listConfiguredWindow.ts';
 import type { WindowListing } from './source/listWindow.ts';
-import { parseArchiveFile } from './source/parseArchiveFile.ts';
+import { MeasurementColumns } from './source/measurementColumns.ts';
+import { readArchiveFile } from './source/parseArchiveFile.ts';
 import { TABLES } from './tables.ts';
 
 export interface BackfillDependencies {
@@ -212,8 +213,9 @@ async function loadChunk(
   const started = performance.now();
   const queue = new PQueue({ concurrency: config.concurrency });
   let failure: Error | undefined;
-  // Staging is appended to from one async chain at a time: DuckDB appenders are not re-entrant.
-  let stagingChain: Promise<void> = Promise.resolve();
+  // Each file is parsed into these and staged at once, with no await in between: the buffers are
+  // free again for the next file, and no row outlives its file as a JS object.
+  const rows = new MeasurementColumns();
   for (const file of files) {
     if (failure) break;
     if (queue.size > config.concurrency * 2) await queue.onSizeLessThan(config.concurrency);
@@ -229,42 +231,35 @@ async function loadChunk(
         summary.filesFetched += 1;
         summary.bytesFetched += got.body.byteLength;
         const parseStart = performance.now();
-        const parsed = parseArchiveFile({ key: file.key, body: got.body });
-        summary.seconds.parse += seconds(parseStart);
+        const parsed = readArchiveFile({ key: file.key, body: got.body }, rows);
+        const stageStart = performance.now();
+        summary.seconds.parse += (stageStart - parseStart) / 1000;
         // The ETag of the bytes actually read: if OpenAQ rewrote the file since the listing, the
         // lineage must name the new version.
         const staged = { key: file.key, etag: got.etag || file.etag, locationId: file.locationId };
-        stagingChain = stagingChain.then(async () => {
-          const stageStart = performance.now();
-          if (parsed.kind === 'rejected') {
-            summary.filesRejected += 1;
-            deps.logger.warn({ key: file.key, reason: parsed.reason }, 'file rejected');
-            await staging.addRejectedFile(
-              { ...staged, outcome: 'rejected' },
-              parsed.reason,
-              parsed.rawText,
-            );
-          } else {
-            if (parsed.rejects.length > 0) {
-              deps.logger.warn(
-                {
-                  key: file.key,
-                  rejectedRows: parsed.rejects.length,
-                  first: parsed.rejects[0]?.reason,
-                },
-                'rows rejected',
-              );
-            }
-            await staging.addParsedFile(
-              { ...staged, outcome: 'loaded' },
-              parsed.rows,
-              parsed.rejects,
+        if (parsed.kind === 'rejected') {
+          summary.filesRejected += 1;
+          deps.logger.warn({ key: file.key, reason: parsed.reason }, 'file rejected');
+          staging.addRejectedFile(
+            { ...staged, outcome: 'rejected' },
+            parsed.reason,
+            parsed.rawText,
+          );
+        } else {
+          if (parsed.rejects.length > 0) {
+            deps.logger.warn(
+              {
+                key: file.key,
+                rejectedRows: parsed.rejects.length,
+                first: parsed.rejects[0]?.reason,
+              },
+              'rows rejected',
             );
           }
-          summary.seconds.stage += seconds(stageStart);
-          fileDone();
-        });
-        await stagingChain;
+          staging.addParsedFile({ ...staged, outcome: 'loaded' }, rows, parsed.rejects);
+        }
+        summary.seconds.stage += seconds(stageStart);
+        fileDone();
       })
       .catch((err: unknown) => {
         failure ??= err instanceof Error ? err : new Error(String(err));
@@ -272,7 +267,6 @@ async function loadChunk(
       });
   }
   await queue.onIdle();
-  await stagingChain;
   summary.seconds.fetch += seconds(started);
   if (failure) throw failure;
   staging.flush();

@@ -41,6 +41,9 @@ export async function withLake<T>(
     memory_limit: settings.memoryLimit,
     temp_directory: settings.tempDirectory,
     threads: String(settings.threads),
+    // Without them, memory DuckDB frees after a commit stays resident and RSS creeps up commit by
+    // commit (measured: +300 MB over ten commits; flat with them).
+    allocator_background_threads: 'true',
   });
   try {
     const connection = await instance.connect();

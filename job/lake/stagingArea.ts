@@ -8,7 +8,8 @@ import {
   type DuckDBAppender,
   type DuckDBConnection,
 } from '@duckdb/node-api';
-import type { Measurement, RowReject } from '../source/measurement.ts';
+import type { RowReject } from '../source/measurement.ts';
+import { VALUE_FLAGS, type MeasurementColumns } from '../source/measurementColumns.ts';
 
 /** What happened to one listed file in this run. */
 export type FileOutcome = 'loaded' | 'rejected';
@@ -26,7 +27,8 @@ export const STAGING_ALIAS = 'staging';
  * The staged rows' columns as stored: numbers only, so that a block of rows goes to DuckDB as one
  * data chunk (one copy per column) instead of ~15 calls per row. Strings are stored once in
  * `stage_strings` and referenced by position (0 = null); nullable numbers use NaN for null (the
- * parser never yields NaN). The `stage_rows` view turns them back into the staged columns.
+ * parser never yields NaN); the local wall time is epoch ms of the same wall time in UTC. The
+ * `stage_rows` view turns them back into the staged columns.
  */
 const PACKED_COLUMNS = [
   ['file_ref', INTEGER],
@@ -34,11 +36,11 @@ const PACKED_COLUMNS = [
   ['location_id', DOUBLE],
   ['sensors_id', DOUBLE],
   ['datetime_ms', DOUBLE],
+  ['datetime_local_ms', DOUBLE],
   ['lat', DOUBLE],
   ['lon', DOUBLE],
   ['value', DOUBLE],
   ['location_ref', INTEGER],
-  ['datetime_local_ref', INTEGER],
   ['utc_offset_ref', INTEGER],
   ['parameter_ref', INTEGER],
   ['units_ref', INTEGER],
@@ -57,25 +59,23 @@ const CHUNK_ROWS = 2048;
 export class StagingArea {
   readonly #connection: DuckDBConnection;
   readonly #path: string;
-  #rows: DuckDBAppender | undefined;
-  #strings: DuckDBAppender | undefined;
-  #fileRefs: DuckDBAppender | undefined;
-  #rejects: DuckDBAppender | undefined;
-  #files: DuckDBAppender | undefined;
+  #appenders: Appenders | undefined;
   #stagedRows = 0;
-  /** Rows not yet handed to DuckDB, one array per packed column. */
+  /** Rows not yet handed to DuckDB: one array of CHUNK_ROWS per packed column, filled to #pendingRows. */
   readonly #pending = Object.fromEntries(
-    PACKED_COLUMNS.map(([name]) => [name, [] as number[]]),
+    PACKED_COLUMNS.map(([name]) => [name, new Array<number>(CHUNK_ROWS).fill(0)]),
   ) as {
     [name in PackedColumn]: number[];
   };
+  #pendingRows = 0;
   /** Position (1-based) of each string in stage_strings. */
   readonly #stringRefs = new Map<string, number>();
   #nextFileRef = 1;
 
-  private constructor(connection: DuckDBConnection, path: string) {
+  private constructor(connection: DuckDBConnection, path: string, appenders: Appenders) {
     this.#connection = connection;
     this.#path = path;
+    this.#appenders = appenders;
   }
 
   static async open(connection: DuckDBConnection, path: string): Promise<StagingArea> {
@@ -95,7 +95,7 @@ export class StagingArea {
              CASE WHEN isnan(r.sensors_id) THEN NULL ELSE r.sensors_id::BIGINT END AS sensors_id,
              location_ref.text AS location,
              make_timestamptz(r.datetime_ms::BIGINT * 1000) AS datetime,
-             datetime_local_ref.text AS datetime_local,
+             make_timestamp(r.datetime_local_ms::BIGINT * 1000) AS datetime_local,
              utc_offset_ref.text AS utc_offset,
              CASE WHEN isnan(r.lat) THEN NULL ELSE r.lat END AS lat,
              CASE WHEN isnan(r.lon) THEN NULL ELSE r.lon END AS lon,
@@ -110,7 +110,7 @@ export class StagingArea {
       source_key VARCHAR, source_etag VARCHAR, line_number INTEGER, scope VARCHAR, reason VARCHAR, raw_text VARCHAR)`);
     await connection.run(`CREATE TABLE ${s}.stage_files (
       source_key VARCHAR, source_etag VARCHAR, location_id BIGINT, outcome VARCHAR)`);
-    return new StagingArea(connection, path);
+    return new StagingArea(connection, path, await openAppenders(connection));
   }
 
   /** Rows staged since the last clear. */
@@ -118,19 +118,17 @@ export class StagingArea {
     return this.#stagedRows;
   }
 
-  async addParsedFile(
-    file: StagedFile,
-    rows: readonly Measurement[],
-    rejects: readonly RowReject[],
-  ): Promise<void> {
-    this.#rows ??= await this.#appender('stage_rows_packed');
-    this.#strings ??= await this.#appender('stage_strings');
-    this.#fileRefs ??= await this.#appender('stage_file_refs');
+  /**
+   * Stages one file's good rows and its refused ones. Synchronous, so that `rows` can be reused
+   * for the next file as soon as this returns.
+   */
+  addParsedFile(file: StagedFile, rows: MeasurementColumns, rejects: readonly RowReject[]): void {
+    const appenders = this.#open();
     const fileRef = this.#nextFileRef++;
-    this.#fileRefs.appendInteger(fileRef);
-    this.#fileRefs.appendVarchar(file.key);
-    this.#fileRefs.appendVarchar(file.etag);
-    this.#fileRefs.endRow();
+    appenders.fileRefs.appendInteger(fileRef);
+    appenders.fileRefs.appendVarchar(file.key);
+    appenders.fileRefs.appendVarchar(file.etag);
+    appenders.fileRefs.endRow();
     const p = this.#pending;
     // Consecutive rows mostly repeat these: compare with the last row before looking them up.
     const location = this.#memo();
@@ -138,32 +136,33 @@ export class StagingArea {
     const parameter = this.#memo();
     const units = this.#memo();
     const valueFlag = this.#memo();
-    for (const row of rows) {
-      p.file_ref.push(fileRef);
-      p.source_line.push(row.line);
-      p.location_id.push(row.locationId);
-      p.sensors_id.push(row.sensorsId ?? NaN);
-      p.datetime_ms.push(row.datetimeUtcMs);
-      p.lat.push(row.lat ?? NaN);
-      p.lon.push(row.lon ?? NaN);
-      p.value.push(row.value);
-      p.location_ref.push(location(row.location));
-      p.datetime_local_ref.push(this.#ref(row.datetimeLocal));
-      p.utc_offset_ref.push(utcOffset(row.utcOffset));
-      p.parameter_ref.push(parameter(row.parameter));
-      p.units_ref.push(units(row.units));
-      p.value_flag_ref.push(valueFlag(row.valueFlag));
-      if (p.file_ref.length === CHUNK_ROWS) this.#appendPending();
+    for (let i = 0; i < rows.length; i++) {
+      const at = this.#pendingRows++;
+      p.file_ref[at] = fileRef;
+      p.source_line[at] = rows.line[i]!;
+      p.location_id[at] = rows.locationId[i]!;
+      p.sensors_id[at] = rows.sensorsId[i]!;
+      p.datetime_ms[at] = rows.datetimeUtcMs[i]!;
+      p.datetime_local_ms[at] = rows.datetimeWallMs[i]!;
+      p.lat[at] = rows.lat[i]!;
+      p.lon[at] = rows.lon[i]!;
+      p.value[at] = rows.value[i]!;
+      p.location_ref[at] = location(rows.location[i] ?? null);
+      p.utc_offset_ref[at] = utcOffset(rows.utcOffset[i]!);
+      p.parameter_ref[at] = parameter(rows.parameter[i]!);
+      p.units_ref[at] = units(rows.units[i] ?? null);
+      p.value_flag_ref[at] = valueFlag(VALUE_FLAGS[rows.valueFlag[i]!] ?? null);
+      if (this.#pendingRows === CHUNK_ROWS) this.#appendPending();
     }
     this.#stagedRows += rows.length;
     for (const reject of rejects)
-      await this.#addReject(file, 'row', reject.reason, reject.rawText, reject.line);
-    await this.#addFile(file);
+      this.#addReject(file, 'row', reject.reason, reject.rawText, reject.line);
+    this.#addFile(file);
   }
 
-  async addRejectedFile(file: StagedFile, reason: string, rawText: string): Promise<void> {
-    await this.#addReject(file, 'file', reason, rawText, null);
-    await this.#addFile(file);
+  addRejectedFile(file: StagedFile, reason: string, rawText: string): void {
+    this.#addReject(file, 'file', reason, rawText, null);
+    this.#addFile(file);
   }
 
   /** The string's 1-based position in stage_strings, added on first sight; 0 for null. */
@@ -172,10 +171,11 @@ export class StagingArea {
     let ref = this.#stringRefs.get(text);
     if (ref === undefined) {
       ref = this.#stringRefs.size + 1;
-      this.#stringRefs.set(text, ref);
-      this.#strings!.appendInteger(ref);
-      this.#strings!.appendVarchar(text);
-      this.#strings!.endRow();
+      this.#stringRefs.set(detached(text), ref);
+      const strings = this.#open().strings;
+      strings.appendInteger(ref);
+      strings.appendVarchar(text);
+      strings.endRow();
     }
     return ref;
   }
@@ -195,26 +195,27 @@ export class StagingArea {
 
   /** Hands the pending rows to DuckDB as one data chunk. */
   #appendPending(): void {
-    const count = this.#pending.file_ref.length;
+    const count = this.#pendingRows;
     if (count === 0) return;
     const chunk = DuckDBDataChunk.create(PACKED_TYPES, count);
-    chunk.setColumns(PACKED_COLUMNS.map(([name]) => this.#pending[name]));
-    this.#rows!.appendDataChunk(chunk);
-    for (const [name] of PACKED_COLUMNS) this.#pending[name].length = 0;
+    const full = count === CHUNK_ROWS;
+    chunk.setColumns(
+      PACKED_COLUMNS.map(([name]) =>
+        full ? this.#pending[name] : this.#pending[name].slice(0, count),
+      ),
+    );
+    this.#open().rows.appendDataChunk(chunk);
+    this.#pendingRows = 0;
   }
 
-  async #appender(table: string): Promise<DuckDBAppender> {
-    return this.#connection.createAppender(table, 'main', STAGING_ALIAS);
-  }
-
-  async #addReject(
+  #addReject(
     file: StagedFile,
     scope: 'row' | 'file',
     reason: string,
     rawText: string,
     line: number | null,
-  ): Promise<void> {
-    const appender = (this.#rejects ??= await this.#appender('stage_rejects'));
+  ): void {
+    const appender = this.#open().rejects;
     appender.appendVarchar(file.key);
     appender.appendVarchar(file.etag);
     if (line === null) appender.appendNull();
@@ -225,8 +226,8 @@ export class StagingArea {
     appender.endRow();
   }
 
-  async #addFile(file: StagedFile): Promise<void> {
-    const appender = (this.#files ??= await this.#appender('stage_files'));
+  #addFile(file: StagedFile): void {
+    const appender = this.#open().files;
     appender.appendVarchar(file.key);
     appender.appendVarchar(file.etag);
     appender.appendBigInt(BigInt(file.locationId));
@@ -236,8 +237,8 @@ export class StagingArea {
 
   /** Makes everything appended visible to queries. */
   flush(): void {
-    if (this.#rows !== undefined) this.#appendPending();
-    for (const appender of this.#appenders()) appender?.flushSync();
+    this.#appendPending();
+    for (const appender of appenderList(this.#open())) appender.flushSync();
   }
 
   /** Forgets the given files' staged rows (another run committed them meanwhile). */
@@ -279,6 +280,7 @@ export class StagingArea {
     this.#stagedRows = 0;
     this.#stringRefs.clear();
     this.#nextFileRef = 1;
+    this.#appenders = await openAppenders(this.#connection);
   }
 
   async close(): Promise<void> {
@@ -287,16 +289,55 @@ export class StagingArea {
     await removeDatabaseFiles(this.#path);
   }
 
-  #appenders(): (DuckDBAppender | undefined)[] {
-    return [this.#rows, this.#strings, this.#fileRefs, this.#rejects, this.#files];
+  #open(): Appenders {
+    if (this.#appenders === undefined) throw new Error('staging: used after it was closed');
+    return this.#appenders;
   }
 
   #closeAppenders(): void {
-    for (const [name] of PACKED_COLUMNS) this.#pending[name].length = 0;
-    for (const appender of this.#appenders()) appender?.closeSync();
-    this.#rows = this.#strings = this.#fileRefs = this.#rejects = this.#files = undefined;
+    this.#pendingRows = 0;
+    const appenders = this.#appenders;
+    this.#appenders = undefined;
+    if (appenders !== undefined)
+      for (const appender of appenderList(appenders)) appender.closeSync();
   }
 }
+
+/** One appender per staging table, open while rows are staged. */
+interface Appenders {
+  readonly rows: DuckDBAppender;
+  readonly strings: DuckDBAppender;
+  readonly fileRefs: DuckDBAppender;
+  readonly rejects: DuckDBAppender;
+  readonly files: DuckDBAppender;
+}
+
+const appenderList = (a: Appenders): DuckDBAppender[] => [
+  a.rows,
+  a.strings,
+  a.fileRefs,
+  a.rejects,
+  a.files,
+];
+
+async function openAppenders(connection: DuckDBConnection): Promise<Appenders> {
+  const open = (table: string): Promise<DuckDBAppender> =>
+    connection.createAppender(table, 'main', STAGING_ALIAS);
+  return {
+    rows: await open('stage_rows_packed'),
+    strings: await open('stage_strings'),
+    fileRefs: await open('stage_file_refs'),
+    rejects: await open('stage_rejects'),
+    files: await open('stage_files'),
+  };
+}
+
+/**
+ * A copy of `text` that holds no reference to a larger string. V8 makes a substring a view of the
+ * string it was cut from, so a location name kept as a map key would otherwise keep its whole
+ * decompressed file alive until the next commit (~35 KB per station).
+ */
+const detached = (text: string): string => Buffer.from(text, 'utf8').toString('utf8');
 
 async function removeDatabaseFiles(path: string): Promise<void> {
   await rm(path, { force: true });

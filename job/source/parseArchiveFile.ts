@@ -5,6 +5,7 @@ import { archiveDayToMs, calendarDateMs } from './archiveDay.ts';
 import type { ArchiveDay } from './archiveDay.ts';
 import { parseArchiveKey } from './archiveKey.ts';
 import type { Measurement, RowReject } from './measurement.ts';
+import { MeasurementColumns } from './measurementColumns.ts';
 
 /** The header every supported archive file starts with (quoted in the newer style). */
 export const ARCHIVE_HEADER = [
@@ -51,21 +52,41 @@ const HEADER_TEXT = ARCHIVE_HEADER.join(',');
 
 const INTEGER = /^\d+$/;
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(Z|[+-]\d{2}:\d{2})$/;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const lenientUtf8 = new TextDecoder('utf-8');
 
+/** What reading a file into `MeasurementColumns` found; the good rows are in the columns. */
+export type FileVerdict =
+  | {
+      kind: 'parsed';
+      /** The local day the key names; every row's local wall time is in (day 00:00, day+1 00:00]. */
+      day: ArchiveDay;
+      locationId: number;
+      rejects: RowReject[];
+    }
+  | Extract<ParsedFile, { kind: 'rejected' }>;
+
+/** `readArchiveFile` with the rows as `Measurement` objects: for tests and tools. */
+export function parseArchiveFile(file: ArchiveFile): ParsedFile {
+  const columns = new MeasurementColumns();
+  const verdict = readArchiveFile(file, columns);
+  if (verdict.kind === 'rejected') return verdict;
+  const rows = Array.from({ length: columns.length }, (_, i) => columns.measurement(i));
+  return { ...verdict, rows };
+}
+
 /**
- * Parses one gzipped OpenAQ archive file into measurements, refusing bad rows one by one (good
- * rows of the same file are kept) and refusing the whole file only when it cannot be read as an
- * archive file at all (wrong key, not gzip, corrupt stream, wrong header).
+ * Parses one gzipped OpenAQ archive file into `rows` (cleared first), refusing bad rows one by
+ * one (good rows of the same file are kept) and refusing the whole file only when it cannot be
+ * read as an archive file at all (wrong key, not gzip, corrupt stream, wrong header).
  *
  * The quoting style is read from the header: a quoted header means the newer writer (RFC 4180
  * quoting, CRLF), where a row with extra fields is refused; a bare header means the older writer
  * (nothing quoted), where commas in the location name split it and the name is rejoined.
  */
-export function parseArchiveFile(file: ArchiveFile): ParsedFile {
+export function readArchiveFile(file: ArchiveFile, rows: MeasurementColumns): FileVerdict {
+  rows.clear();
   const content = decompress(file.body);
   const target = parseArchiveKey(file.key);
   if (target === undefined) {
@@ -78,52 +99,120 @@ export function parseArchiveFile(file: ArchiveFile): ParsedFile {
   const { text, validUtf8 } = content;
   if (text.length === 0) return rejected('empty file: no header', '');
 
-  const lines = splitLines(text);
-  const quoted = text.startsWith('"');
-  const records = readRecordsFast(lines, quoted) ?? readRecords(text, lines, quoted);
-  const header = records[0];
-  if (header === undefined || 'error' in header) {
-    return rejected(`unreadable header: ${header?.error ?? 'no record'}`, text);
-  }
-  const headerProblem = checkHeader(header.fields);
-  if (headerProblem !== undefined) return rejected(headerProblem, text);
-
-  const context: RowContext = {
+  const read: FileText = {
+    text,
+    lines: splitLines(text),
+    quoted: text.startsWith('"'),
+    validUtf8,
     locationId: target.locationId,
     day: target.day,
     dayStartMs: archiveDayToMs(target.day),
     dates: new Map(),
   };
-  const rows: Measurement[] = [];
+  const fast = readLinesFast(read, rows);
+  if (fast !== undefined) return fast;
+  rows.clear();
+  return readCsvRecords(read, readRecords(text, read.lines, read.quoted), rows);
+}
+
+/** A decompressed file and what its key says it holds. */
+interface FileText {
+  text: string;
+  /** Lines without their endings; index i is line i + 1. */
+  lines: string[];
+  quoted: boolean;
+  validUtf8: boolean;
+  locationId: number;
+  day: ArchiveDay;
+  /** The day's local 00:00, as epoch ms of the same wall time in UTC. */
+  dayStartMs: number;
+  /** Calendar dates (yyyymmdd) already checked in this file: rows share two or three. */
+  dates: Map<number, number | undefined>;
+}
+
+/**
+ * Reads a file whose every record is one line and well-formed without csv-parse (~10× faster),
+ * one line at a time; undefined as soon as a line is not, and csv-parse then reads the whole file
+ * (the caller drops what was read), so results never depend on which reader ran. The unquoted
+ * style has no quoting: fields are what lies between commas. In the quoted style a field is
+ * either quoted (`""` inside stands for `"`) or free of quotes; a field that opens a quote it does
+ * not close on its line, a quote in an unquoted field or anything but a comma after a closing
+ * quote sends the file to csv-parse.
+ */
+function readLinesFast(file: FileText, rows: MeasurementColumns): FileVerdict | undefined {
+  const { lines, quoted } = file;
+  const split = (line: string): string[] | undefined =>
+    quoted ? splitQuotedLine(line) : line.split(',');
+  const header = split(lines[0]!);
+  if (header === undefined) return undefined;
+  const headerProblem = checkHeader(header);
+  if (headerProblem !== undefined) return rejected(headerProblem, file.text);
+  const rejects: RowReject[] = [];
+  // The text after the last line ending is an empty "line" that is not part of the file.
+  const count = lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
+  for (let i = 1; i < count; i++) {
+    const fields = split(lines[i]!);
+    if (fields === undefined) return undefined;
+    readRecord(file, i + 1, i + 1, fields, rows, rejects);
+  }
+  return { kind: 'parsed', day: file.day, locationId: file.locationId, rejects };
+}
+
+function readCsvRecords(
+  file: FileText,
+  records: readonly CsvRecord[],
+  rows: MeasurementColumns,
+): FileVerdict {
+  const header = records[0];
+  if (header === undefined || 'error' in header) {
+    return rejected(`unreadable header: ${header?.error ?? 'no record'}`, file.text);
+  }
+  const headerProblem = checkHeader(header.fields);
+  if (headerProblem !== undefined) return rejected(headerProblem, file.text);
   const rejects: RowReject[] = [];
   for (let i = 1; i < records.length; i++) {
     const record = records[i]!;
-    // Only a refused row keeps its text: good rows never build it.
-    const rawText = (): string =>
-      record.endLine === record.line
-        ? lines[record.line - 1]!
-        : lines.slice(record.line - 1, record.endLine).join('\n');
     if ('error' in record) {
-      rejects.push({ line: record.line, reason: record.error, rawText: rawText() });
-      continue;
-    }
-    const fields = record.fields;
-    // A blank line carries no reading; it is skipped, not refused.
-    if (fields.length === 1 && fields[0] === '') continue;
-    if (!validUtf8 && rawText().includes('\uFFFD')) {
-      rejects.push({ line: record.line, reason: 'row is not valid UTF-8', rawText: rawText() });
-      continue;
-    }
-    const nine = toNineFields(fields, quoted);
-    const result =
-      nine === undefined
-        ? `expected ${FIELD_COUNT} fields, got ${fields.length}`
-        : toMeasurement(nine, record.line, context);
-    if (typeof result === 'string') {
-      rejects.push({ line: record.line, reason: result, rawText: rawText() });
-    } else rows.push(result);
+      rejects.push({
+        line: record.line,
+        reason: record.error,
+        rawText: rawTextOf(file.lines, record.line, record.endLine),
+      });
+    } else readRecord(file, record.line, record.endLine, record.fields, rows, rejects);
   }
-  return { kind: 'parsed', day: target.day, locationId: target.locationId, rows, rejects };
+  return { kind: 'parsed', day: file.day, locationId: file.locationId, rejects };
+}
+
+/** One record's fields into `rows`, or its reasons into `rejects`. */
+function readRecord(
+  file: FileText,
+  line: number,
+  endLine: number,
+  fields: string[],
+  rows: MeasurementColumns,
+  rejects: RowReject[],
+): void {
+  // A blank line carries no reading; it is skipped, not refused.
+  if (fields.length === 1 && fields[0] === '') return;
+  if (!file.validUtf8) {
+    const rawText = rawTextOf(file.lines, line, endLine);
+    if (rawText.includes('\uFFFD')) {
+      rejects.push({ line, reason: 'row is not valid UTF-8', rawText });
+      return;
+    }
+  }
+  const nine = toNineFields(fields, file.quoted);
+  const problem =
+    nine === undefined
+      ? `expected ${FIELD_COUNT} fields, got ${fields.length}`
+      : readMeasurement(nine, line, file, rows);
+  if (problem !== undefined) {
+    rejects.push({ line, reason: problem, rawText: rawTextOf(file.lines, line, endLine) });
+  }
+}
+
+function rawTextOf(lines: readonly string[], line: number, endLine: number): string {
+  return endLine === line ? lines[line - 1]! : lines.slice(line - 1, endLine).join('\n');
 }
 
 type Decompressed = { text: string; validUtf8: boolean } | { reason: string; rawText: string };
@@ -191,27 +280,6 @@ function csvOptions(quoted: boolean): Options {
     record_delimiter: ['\r\n', '\n'],
     info: true,
   };
-}
-
-/**
- * The records of a file whose every record is one line and well-formed, read without csv-parse
- * (~10× faster); undefined when any line is not, and csv-parse then reads the whole file, so
- * results never depend on which reader ran. The unquoted style has no quoting: fields are what lies
- * between commas. In the quoted style a field is either quoted (`""` inside stands for `"`) or free
- * of quotes; a field that opens a quote it does not close on its line, a quote in an unquoted field
- * or anything but a comma after a closing quote sends the file to csv-parse.
- */
-function readRecordsFast(lines: readonly string[], quoted: boolean): CsvRecord[] | undefined {
-  // The text after the last line ending is an empty "line" that is not part of the file.
-  const count = lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
-  const records: CsvRecord[] = [];
-  for (let i = 0; i < count; i++) {
-    const line = lines[i]!;
-    const fields = quoted ? splitQuotedLine(line) : line.split(',');
-    if (fields === undefined) return undefined;
-    records.push({ line: i + 1, endLine: i + 1, fields });
-  }
-  return records;
 }
 
 const QUOTE = 34; // "
@@ -312,69 +380,62 @@ function toNineFields(fields: string[], quoted: boolean): string[] | undefined {
   if (fields.length === FIELD_COUNT) return fields;
   if (quoted || fields.length < FIELD_COUNT) return undefined;
   const tail = fields.slice(-6);
-  if (!DATETIME.test(tail[0]!)) return undefined;
+  if (!isDatetimeShape(tail[0]!)) return undefined;
   return [fields[0]!, fields[1]!, fields.slice(2, -6).join(','), ...tail];
 }
 
-interface RowContext {
-  locationId: number;
-  day: ArchiveDay;
-  /** The day's local 00:00, as epoch ms of the same wall time in UTC. */
-  dayStartMs: number;
-  /** Calendar dates already checked in this file (rows share two or three). */
-  dates: Map<string, number | undefined>;
-}
+// Scratch space of the row being read: parsing is synchronous, so one of each serves every row.
+const problems: string[] = [];
+const time = { utcMs: 0, wallMs: 0, offset: '+00:00' };
 
-/** A measurement, or the reasons the row is refused joined with `; `. */
-function toMeasurement(
+/** Appends the row to `rows`, or returns the reasons it is refused joined with `; `. */
+function readMeasurement(
   fields: readonly string[],
   line: number,
-  context: RowContext,
-): Measurement | string {
+  file: FileText,
+  rows: MeasurementColumns,
+): string | undefined {
   const [rawLocationId, rawSensorsId, location, rawDatetime, rawLat, rawLon] = fields;
   const [, , , , , , parameter, units, rawValue] = fields;
-  const problems: string[] = [];
+  problems.length = 0;
 
-  const locationId = readInteger('location_id', rawLocationId!, problems);
-  if (locationId !== undefined && locationId !== context.locationId) {
+  const locationId = readInteger('location_id', rawLocationId!);
+  if (locationId !== undefined && locationId !== file.locationId) {
     problems.push(
-      `location_id ${locationId} does not match the key's location id ${context.locationId}`,
+      `location_id ${locationId} does not match the key's location id ${file.locationId}`,
     );
   }
-  const sensorsId = rawSensorsId === '' ? null : readInteger('sensors_id', rawSensorsId!, problems);
+  const sensorsId = rawSensorsId === '' ? null : readInteger('sensors_id', rawSensorsId!);
 
-  const datetime = readDatetime(rawDatetime!, problems, context.dates);
-  if (
-    datetime !== undefined &&
-    (datetime.wallMs <= context.dayStartMs || datetime.wallMs > context.dayStartMs + DAY_MS)
-  ) {
-    problems.push(`datetime "${rawDatetime}" is outside the file's local day ${context.day}`);
+  const timeRead = readDatetime(rawDatetime!, file.dates);
+  if (timeRead && (time.wallMs <= file.dayStartMs || time.wallMs > file.dayStartMs + DAY_MS)) {
+    problems.push(`datetime "${rawDatetime}" is outside the file's local day ${file.day}`);
   }
 
-  const lat = rawLat === '' ? null : readNumber('lat', rawLat!, problems, 90);
-  const lon = rawLon === '' ? null : readNumber('lon', rawLon!, problems, 180);
+  const lat = rawLat === '' ? null : readNumber('lat', rawLat!, 90);
+  const lon = rawLon === '' ? null : readNumber('lon', rawLon!, 180);
   if (parameter === '') problems.push('parameter is empty');
-  const value = readNumber('value', rawValue!, problems);
+  const value = readNumber('value', rawValue!);
 
   if (problems.length > 0) return problems.join('; ');
-  return {
+  rows.push(
     line,
-    locationId: locationId!,
-    sensorsId: sensorsId ?? null,
-    location: location === '' ? null : location!,
-    datetimeUtcMs: datetime!.utcMs,
-    datetimeLocal: datetime!.local,
-    utcOffset: datetime!.offset,
-    lat: lat ?? null,
-    lon: lon ?? null,
-    parameter: parameter!,
-    units: units === '' ? null : units!,
-    value: value!,
-    valueFlag: value === -999 ? 'sentinel' : value! < 0 ? 'negative' : null,
-  };
+    locationId!,
+    sensorsId ?? null,
+    location === '' ? null : location!,
+    time.utcMs,
+    time.wallMs,
+    time.offset,
+    lat ?? null,
+    lon ?? null,
+    parameter!,
+    units === '' ? null : units!,
+    value!,
+  );
+  return undefined;
 }
 
-function readInteger(name: string, raw: string, problems: string[]): number | undefined {
+function readInteger(name: string, raw: string): number | undefined {
   if (raw === '') {
     problems.push(`${name} is empty`);
     return undefined;
@@ -388,12 +449,7 @@ function readInteger(name: string, raw: string, problems: string[]): number | un
 }
 
 /** A finite number, within ±`limit` when given. */
-function readNumber(
-  name: string,
-  raw: string,
-  problems: string[],
-  limit?: number,
-): number | undefined {
+function readNumber(name: string, raw: string, limit?: number): number | undefined {
   if (raw === '') {
     problems.push(`${name} is empty`);
     return undefined;
@@ -410,42 +466,35 @@ function readNumber(
   return n;
 }
 
-interface Datetime {
-  utcMs: number;
-  /** The wall time read as if it were UTC, to compare with the file's local day. */
-  wallMs: number;
-  local: string;
-  offset: string;
-}
-
-function readDatetime(
-  raw: string,
-  problems: string[],
-  dates: Map<string, number | undefined>,
-): Datetime | undefined {
+/**
+ * Reads `YYYY-MM-DDTHH:MM:SS` plus `Z` or `±HH:MM` into `time`: utcMs, wallMs (the wall time read
+ * as if it were UTC, to compare with the file's local day) and the offset as written (`Z` as
+ * `+00:00`). False, with the problem noted, when it is not one.
+ */
+function readDatetime(raw: string, dates: Map<number, number | undefined>): boolean {
   if (raw === '') {
     problems.push('datetime is empty');
-    return undefined;
+    return false;
   }
-  const m = DATETIME.exec(raw);
-  let dateMs: number | undefined;
-  if (m !== null) {
-    const date = raw.slice(0, 10);
-    dateMs = dates.get(date);
-    if (dateMs === undefined && !dates.has(date)) {
-      dateMs = calendarDateMs(Number(m[1]), Number(m[2]), Number(m[3]));
-      dates.set(date, dateMs);
-    }
-  }
-  if (m === null) {
+  if (!isDatetimeShape(raw)) {
     problems.push(`datetime "${raw}" is not ISO-8601 YYYY-MM-DDTHH:MM:SS with a UTC offset`);
-    return undefined;
+    return false;
   }
-  const [hours, minutes, seconds] = [Number(m[4]), Number(m[5]), Number(m[6])];
-  const zone = m[7]!;
-  const offset = zone === 'Z' ? '+00:00' : zone;
-  const offsetHours = Number(offset.slice(1, 3));
-  const offsetMinutes = Number(offset.slice(4, 6));
+  const [year, month, day] = [digitsAt(raw, 0, 4), digitsAt(raw, 5, 2), digitsAt(raw, 8, 2)];
+  const date = (year * 100 + month) * 100 + day;
+  let dateMs = dates.get(date);
+  if (dateMs === undefined && !dates.has(date)) {
+    dateMs = calendarDateMs(year, month, day);
+    dates.set(date, dateMs);
+  }
+  const [hours, minutes, seconds] = [
+    digitsAt(raw, 11, 2),
+    digitsAt(raw, 14, 2),
+    digitsAt(raw, 17, 2),
+  ];
+  const zoned = raw.length === 25;
+  const offsetHours = zoned ? digitsAt(raw, 20, 2) : 0;
+  const offsetMinutes = zoned ? digitsAt(raw, 23, 2) : 0;
   if (
     dateMs === undefined ||
     hours > 23 ||
@@ -455,14 +504,57 @@ function readDatetime(
     offsetMinutes > 59
   ) {
     problems.push(`datetime "${raw}" is not a valid date and time`);
-    return undefined;
+    return false;
   }
+  // Rows of a file share one offset or two: keep the string already held instead of a new one.
+  if (!zoned) time.offset = '+00:00';
+  else if (!raw.startsWith(time.offset, 19)) time.offset = raw.slice(19);
   const wallMs = dateMs + ((hours * 60 + minutes) * 60 + seconds) * 1000;
-  const offsetMs = (offset[0] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
-  return {
-    utcMs: wallMs - offsetMs,
-    wallMs,
-    local: `${raw.slice(0, 10)} ${raw.slice(11, 19)}`,
-    offset,
-  };
+  const sign = zoned && raw.charCodeAt(19) === MINUS ? -1 : 1;
+  time.wallMs = wallMs;
+  time.utcMs = wallMs - sign * (offsetHours * 60 + offsetMinutes) * 60_000;
+  return true;
+}
+
+const [DIGIT_0, DIGIT_9, MINUS, PLUS, COLON, LETTER_T, LETTER_Z] = [48, 57, 45, 43, 58, 84, 90];
+
+/**
+ * Whether `raw` matches /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/ (ASCII digits),
+ * checked without a regular expression's match object.
+ */
+function isDatetimeShape(raw: string): boolean {
+  const n = raw.length;
+  if (n === 20) {
+    if (raw.charCodeAt(19) !== LETTER_Z) return false;
+  } else if (n === 25) {
+    const sign = raw.charCodeAt(19);
+    if (sign !== PLUS && sign !== MINUS) return false;
+    if (digitsAt(raw, 20, 2) < 0 || raw.charCodeAt(22) !== COLON || digitsAt(raw, 23, 2) < 0) {
+      return false;
+    }
+  } else return false;
+  return (
+    digitsAt(raw, 0, 4) >= 0 &&
+    raw.charCodeAt(4) === MINUS &&
+    digitsAt(raw, 5, 2) >= 0 &&
+    raw.charCodeAt(7) === MINUS &&
+    digitsAt(raw, 8, 2) >= 0 &&
+    raw.charCodeAt(10) === LETTER_T &&
+    digitsAt(raw, 11, 2) >= 0 &&
+    raw.charCodeAt(13) === COLON &&
+    digitsAt(raw, 14, 2) >= 0 &&
+    raw.charCodeAt(16) === COLON &&
+    digitsAt(raw, 17, 2) >= 0
+  );
+}
+
+/** The decimal number in `raw[at, at + count)`, or -1 when any of it is not an ASCII digit. */
+function digitsAt(raw: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const c = raw.charCodeAt(i);
+    if (c < DIGIT_0 || c > DIGIT_9) return -1;
+    n = n * 10 + (c - DIGIT_0);
+  }
+  return n;
 }
