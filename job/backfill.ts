@@ -5,7 +5,7 @@ import type { BackfillConfig } from './config.ts';
 import { describeTarget } from './lake/catalogTarget.ts';
 import { commitChunk } from './lake/commitChunk.ts';
 import { ensureTables } from './lake/ensureTables.ts';
-import { loadedFiles, stagedFilesLanded, windowRange } from './lake/lakeLedger.ts';
+import { loadedFiles, windowRange } from './lake/lakeLedger.ts';
 import { withLake, type LakeSession } from './lake/lakeSession.ts';
 import { StagingArea } from './lake/stagingArea.ts';
 import { recordRun } from './lake/recordRun.ts';
@@ -275,7 +275,7 @@ async function loadChunk(
 /**
  * Commits the staged chunk. A conflict (another writer committed first) is retried after
  * re-checking the lineage; files another run loaded meanwhile are dropped from staging, not
- * loaded twice. When the outcome of a commit is unknown, the lineage tells whether it landed.
+ * loaded twice. After a commit of unknown outcome, the next try's lineage read finds what landed.
  */
 async function commitWithRetries(
   session: LakeSession,
@@ -290,12 +290,17 @@ async function commitWithRetries(
   const range = windowRange(Math.min(...days), Math.max(...days));
   for (let attempt = 0; ; attempt += 1) {
     try {
-      const result = await commitChunk(session, {
-        namespace: config.namespace,
-        runId: config.runId,
-        ingestedAt: new Date(),
-        range,
-      });
+      const result = await commitChunk(
+        session,
+        {
+          namespace: config.namespace,
+          runId: config.runId,
+          ingestedAt: new Date(),
+          range,
+          files: chunk.length,
+        },
+        (table) => logger.debug({ table }, 'chunk step committed'),
+      );
       if (result.kind === 'already-loaded') {
         logger.info(
           { files: result.keys.length },
@@ -315,6 +320,7 @@ async function commitWithRetries(
           snapshotId: result.snapshotId,
           rows: result.rowsInserted,
           replaced: result.rowsReplaced,
+          icebergCommits: result.commits,
           attempt,
         },
         'committed',
@@ -324,16 +330,9 @@ async function commitWithRetries(
     } catch (err) {
       const error = err instanceof LakehouseError ? err : classify(err, 'commit');
       if (!error.retryable || attempt >= config.commitRetries) throw error;
+      // The next try reads the lineage first: rows an unknown-outcome try left are this run's,
+      // without a chunk marker, and are replaced rather than duplicated.
       summary.commitRetries += 1;
-      if (
-        error.isCommitStateUnknown &&
-        (await stagedFilesLanded(session, config.namespace, range))
-      ) {
-        logger.warn('commit outcome was unknown, and the lineage shows it landed');
-        summary.commits += 1;
-        summary.seconds.commit += seconds(started);
-        return;
-      }
       const waitMs = backoffMs(attempt);
       logger.warn(
         { kind: error.kind, attempt, backoffMs: Math.round(waitMs), error: error.message },

@@ -143,4 +143,29 @@ export const RUNS: TableDefinition = {
   properties: {},
 };
 
-export const TABLES: readonly TableDefinition[] = [MEASUREMENTS, LOCATIONS, REJECTS, RUNS];
+/**
+ * Amazon S3 Tables commits one table per request, so a chunk lands as several commits and a crash
+ * can stop between them. Its row here is written last: the lineage of a chunk without one counts
+ * as not loaded, and the next run loads those files again, replacing what the crash left.
+ */
+export const COMMITS: TableDefinition = {
+  name: 'commits',
+  doc: 'One row per chunk the job committed completely: the marker that makes its lineage count.',
+  columns: [
+    column('run_id', 'string', true, 'Id of the run that committed the chunk'),
+    column(
+      'committed_at',
+      'timestamptz',
+      true,
+      "The chunk's ingested_at in measurements and rejected_at in rejects",
+    ),
+    column('files', 'long', true, 'Files in the chunk'),
+    column('rows_inserted', 'long', true, 'Rows inserted into measurements'),
+    column('rows_replaced', 'long', true, 'Rows deleted because their file was loaded again'),
+    column('rows_rejected', 'long', true, 'Rows and files sent to rejects'),
+  ],
+  partitionBy: [],
+  properties: {},
+};
+
+export const TABLES: readonly TableDefinition[] = [MEASUREMENTS, LOCATIONS, REJECTS, RUNS, COMMITS];

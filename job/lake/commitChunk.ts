@@ -1,17 +1,21 @@
 import { DuckDBTimestampTZValue } from '@duckdb/node-api';
 import { LakehouseError, classify } from '../lakehouseError.ts';
-import { LOCATIONS, MEASUREMENTS, REJECTS } from '../tables.ts';
+import { COMMITS, LOCATIONS, MEASUREMENTS, REJECTS } from '../tables.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { IN_WINDOW, rangeParameters, type WindowRange } from './lakeLedger.ts';
+import { retryRetryable } from './retryRetryable.ts';
 import { STAGING_ALIAS } from './stagingArea.ts';
 import { qualifiedName } from './tableDdl.ts';
 
 export interface ChunkCommitRequest {
   readonly namespace: string;
   readonly runId: string;
+  /** The chunk's ingested_at (measurements), rejected_at (rejects) and committed_at (commits). */
   readonly ingestedAt: Date;
   /** Bounds of the chunk's readings (see windowRange), for pruning. */
   readonly range: WindowRange;
+  /** Files in the chunk, for its row in `commits`. */
+  readonly files: number;
 }
 
 export type ChunkCommitResult =
@@ -21,113 +25,210 @@ export type ChunkCommitResult =
       readonly rowsReplaced: number;
       readonly rowRejects: number;
       readonly fileRejects: number;
-      /** The measurements table's snapshot after the commit. */
+      /** The measurements table's snapshot after the chunk's data commit. */
       readonly snapshotId: string;
+      /** Iceberg commits made: one per table written. */
+      readonly commits: number;
     }
   /** Another run committed some of these files (same ETag) since they were planned: drop and retry. */
   | { readonly kind: 'already-loaded'; readonly keys: readonly string[] };
 
+/** Retries of the steps after the data commit; they cannot meet files another run loaded. */
+const STEP_RETRIES = 6;
+
 /**
- * Commits everything staged as ONE Iceberg transaction: the staged files' earlier rows and rejects
- * (a patched file's previous version) are deleted, the new rows and rejects inserted (sorted for
- * pruning) and the locations upserted. Reading the lineage first pins the snapshot the commit is
- * checked against, so a concurrent writer makes it fail with a conflict instead of duplicating.
+ * Commits everything staged, as one Iceberg commit per table, in this order:
+ * 1. measurements: the staged files' earlier rows deleted, the new rows inserted sorted for
+ *    pruning. Reading the lineage first pins the snapshot the commit is checked against, so a
+ *    concurrent writer makes it fail with a conflict instead of duplicating;
+ * 2. rejects: the files' earlier rejects replaced by the new ones;
+ * 3. locations upserted;
+ * 4. the chunk's row in `commits`, last.
+ * One commit per table because Amazon S3 Tables has no multi-table transaction (DuckDB sends one
+ * request per table), so a crash can stop between any two tables anyway. Until step 4 lands the
+ * chunk's lineage does not count: the next run loads those files again and replaces whatever the
+ * earlier steps left, and the locations of their stations are recomputed exactly.
  */
 export async function commitChunk(
   session: LakeSession,
   request: ChunkCommitRequest,
+  onStep: (step: string) => void = () => undefined,
 ): Promise<ChunkCommitResult> {
-  const { connection, catalog } = session;
-  const measurements = qualifiedName(catalog, request.namespace, MEASUREMENTS.name);
-  const rejects = qualifiedName(catalog, request.namespace, REJECTS.name);
-  const locations = qualifiedName(catalog, request.namespace, LOCATIONS.name);
-  const stagedFiles = `${STAGING_ALIAS}.stage_files`;
-  const range = rangeParameters(request.range);
-  const now = timestampValue(request.ingestedAt);
+  const tables = chunkTables(session, request.namespace);
+  const data = await commitMeasurements(session, tables, request);
+  if (data.kind === 'already-loaded') return data;
+  onStep('measurements');
+  let commits = 1;
 
+  const rejects = await readStagedRejects(session);
+  if (data.hadRejects || rejects.rows + rejects.files > 0) {
+    await retryStep(request, 'rejects', () => commitRejects(session, tables, request));
+    commits += 1;
+    onStep('rejects');
+  }
+
+  // After a failed try (its outcome may be unknown) every station of the chunk is recomputed.
+  let exactForAll = false;
+  await retryStep(request, 'locations', async () => {
+    try {
+      await commitLocations(session, tables, request, data.replacedStations, exactForAll);
+    } finally {
+      exactForAll = true;
+    }
+  });
+  commits += 1;
+  onStep('locations');
+
+  await retryStep(
+    request,
+    'the chunk marker',
+    () => commitMarker(session, tables, request, data, rejects),
+    () => markerLanded(session, tables, request),
+  );
+  commits += 1;
+  return {
+    kind: 'committed',
+    rowsInserted: data.rowsInserted,
+    rowsReplaced: data.rowsReplaced,
+    rowRejects: rejects.rows,
+    fileRejects: rejects.files,
+    snapshotId: data.snapshotId,
+    commits,
+  };
+}
+
+interface ChunkTables {
+  readonly measurements: string;
+  readonly rejects: string;
+  readonly locations: string;
+  readonly commits: string;
+}
+
+const chunkTables = (session: LakeSession, namespace: string): ChunkTables => ({
+  measurements: qualifiedName(session.catalog, namespace, MEASUREMENTS.name),
+  rejects: qualifiedName(session.catalog, namespace, REJECTS.name),
+  locations: qualifiedName(session.catalog, namespace, LOCATIONS.name),
+  commits: qualifiedName(session.catalog, namespace, COMMITS.name),
+});
+
+const STAGED_FILES = `${STAGING_ALIAS}.stage_files`;
+
+type DataCommit =
+  | { readonly kind: 'already-loaded'; readonly keys: readonly string[] }
+  | {
+      readonly kind: 'data-committed';
+      readonly rowsInserted: number;
+      readonly rowsReplaced: number;
+      readonly replacedStations: readonly number[];
+      /** Whether the staged files had rejects before (to be replaced even if none are staged). */
+      readonly hadRejects: boolean;
+      readonly snapshotId: string;
+    };
+
+/** Step 1: the measurements of the chunk, checked against the lineage in the same commit. */
+async function commitMeasurements(
+  session: LakeSession,
+  tables: ChunkTables,
+  request: ChunkCommitRequest,
+): Promise<DataCommit> {
+  const { connection } = session;
+  const range = rangeParameters(request.range);
+  let rowsInserted: number;
+  let lineage: LineageRow[];
   await connection.run('BEGIN TRANSACTION');
   try {
-    const lineage = await connection.runAndReadAll(
-      `WITH loaded AS (
-         SELECT source_key, source_etag, location_id, count(*) AS n FROM ${measurements}
-         WHERE ${IN_WINDOW} AND source_key IN (SELECT source_key FROM ${stagedFiles})
-         GROUP BY ALL
-         UNION ALL
-         SELECT source_key, source_etag, NULL, 0 FROM ${rejects}
-         WHERE source_key IN (SELECT source_key FROM ${stagedFiles}) GROUP BY ALL)
-       SELECT l.source_key, l.source_etag = f.source_etag AS same_etag, l.location_id, l.n::BIGINT
-       FROM loaded l JOIN ${stagedFiles} f USING (source_key)`,
-      range,
-    );
-    const rows = lineage.getRows() as [string, boolean, bigint | null, bigint][];
-    const alreadyLoaded = [...new Set(rows.filter(([, same]) => same).map(([key]) => key))];
+    lineage = await readChunkLineage(session, tables, request);
+    const alreadyLoaded = [
+      ...new Set(lineage.filter((row) => row.counts).map((row) => row.sourceKey)),
+    ];
     if (alreadyLoaded.length > 0) {
       await connection.run('ROLLBACK');
       return { kind: 'already-loaded', keys: alreadyLoaded };
     }
-    const rowsReplaced = rows.reduce((sum, [, , , n]) => sum + Number(n), 0);
-    const replacedStations = [
-      ...new Set(rows.flatMap(([, , station]) => (station === null ? [] : [Number(station)]))),
-    ];
-
-    if (rows.length > 0) {
+    if (lineage.some((row) => row.stationId !== null)) {
       await connection.run(
-        `DELETE FROM ${measurements} WHERE ${IN_WINDOW} AND source_key IN (SELECT source_key FROM ${stagedFiles})`,
+        `DELETE FROM ${tables.measurements}
+         WHERE ${IN_WINDOW} AND source_key IN (SELECT source_key FROM ${STAGED_FILES})`,
         range,
-      );
-      await connection.run(
-        `DELETE FROM ${rejects} WHERE source_key IN (SELECT source_key FROM ${stagedFiles})`,
       );
     }
     const inserted = await connection.runAndReadAll(
-      `INSERT INTO ${measurements}
+      `INSERT INTO ${tables.measurements}
        SELECT location_id, sensors_id, location, datetime, datetime_local::TIMESTAMP, utc_offset, lat, lon, parameter,
               units, value, value_flag, source_key, source_etag, source_line, $run_id, $now
        FROM ${STAGING_ALIAS}.stage_rows ORDER BY location_id, datetime, sensors_id`,
-      { run_id: request.runId, now },
+      { run_id: request.runId, now: timestampValue(request.ingestedAt) },
     );
-    const rejectCounts = await connection.runAndReadAll(
-      `SELECT count(*) FILTER (WHERE scope = 'row')::BIGINT, count(*) FILTER (WHERE scope = 'file')::BIGINT
-       FROM ${STAGING_ALIAS}.stage_rejects`,
-    );
-    await connection.run(
-      `INSERT INTO ${rejects}
-       SELECT source_key, source_etag, line_number, scope, reason, raw_text, $run_id, $now FROM ${STAGING_ALIAS}.stage_rejects`,
-      { run_id: request.runId, now },
-    );
-    await connection.run(upsertLocationsSql(locations, measurements, replacedStations), { now });
-    if (replacedStations.length > 0) {
-      // DuckDB's Iceberg MERGE takes a single UPDATE/DELETE action, so a station whose only file
-      // was replaced by an empty one is removed here.
-      await connection.run(`DELETE FROM ${locations} WHERE measurement_count = 0`);
-    }
+    rowsInserted = Number(inserted.getRows()[0]?.[0] ?? 0);
     await connection.run('COMMIT');
-    const rowsInserted = Number(inserted.getRows()[0]?.[0] ?? 0);
-    await assertCommitLanded(session, measurements, request, rowsInserted);
-    const snapshot = await connection.runAndReadAll(
-      `SELECT snapshot_id::VARCHAR FROM iceberg_snapshots(${measurements}) ORDER BY sequence_number DESC LIMIT 1`,
-    );
-    return {
-      kind: 'committed',
-      rowsInserted,
-      rowsReplaced,
-      rowRejects: Number(rejectCounts.getRows()[0]?.[0] ?? 0),
-      fileRejects: Number(rejectCounts.getRows()[0]?.[1] ?? 0),
-      snapshotId: String(snapshot.getRows()[0]?.[0] ?? ''),
-    };
   } catch (err) {
-    if (err instanceof LakehouseError) throw err;
     await connection.run('ROLLBACK').catch(() => undefined);
-    throw classify(err, `commit ${request.namespace} (run ${request.runId})`);
+    throw classify(err, `commit ${tables.measurements} (run ${request.runId})`);
   }
+  await assertRowsLanded(session, tables.measurements, request, rowsInserted);
+  return {
+    kind: 'data-committed',
+    rowsInserted,
+    // This run's own rows, left by an earlier try whose outcome was unknown, are not replacements.
+    rowsReplaced: lineage
+      .filter((row) => row.runId !== request.runId)
+      .reduce((sum, row) => sum + row.rows, 0),
+    replacedStations: [
+      ...new Set(lineage.flatMap((row) => (row.stationId === null ? [] : [row.stationId]))),
+    ],
+    hadRejects: lineage.some((row) => row.stationId === null),
+    snapshotId: await latestSnapshot(session, tables.measurements),
+  };
+}
+
+interface LineageRow {
+  readonly sourceKey: string;
+  /** Same ETag as staged, in a chunk whose marker landed: the file is loaded already. */
+  readonly counts: boolean;
+  /** Null for a reject. */
+  readonly stationId: number | null;
+  readonly runId: string;
+  readonly rows: number;
+}
+
+/** What the lake holds for the staged files' keys, per table, station, and loading chunk. */
+async function readChunkLineage(
+  session: LakeSession,
+  tables: ChunkTables,
+  request: ChunkCommitRequest,
+): Promise<LineageRow[]> {
+  const reader = await session.connection.runAndReadAll(
+    `WITH loaded AS (
+       SELECT source_key, source_etag, location_id, run_id, ingested_at AS at, count(*) AS n
+       FROM ${tables.measurements}
+       WHERE ${IN_WINDOW} AND source_key IN (SELECT source_key FROM ${STAGED_FILES})
+       GROUP BY ALL
+       UNION ALL
+       SELECT source_key, source_etag, NULL, run_id, rejected_at, 0 FROM ${tables.rejects}
+       WHERE source_key IN (SELECT source_key FROM ${STAGED_FILES}) GROUP BY ALL)
+     SELECT l.source_key, l.source_etag = f.source_etag AND c.run_id IS NOT NULL, l.location_id, l.run_id, l.n::BIGINT
+     FROM loaded l JOIN ${STAGED_FILES} f USING (source_key)
+     LEFT JOIN (SELECT DISTINCT run_id, committed_at FROM ${tables.commits}) c
+       ON c.run_id = l.run_id AND c.committed_at = l.at`,
+    rangeParameters(request.range),
+  );
+  return (reader.getRows() as [string, boolean, bigint | null, string, bigint][]).map(
+    ([sourceKey, counts, station, runId, rows]) => ({
+      sourceKey,
+      counts,
+      stationId: station === null ? null : Number(station),
+      runId,
+      rows: Number(rows),
+    }),
+  );
 }
 
 /**
  * A catalog can answer 200 and still drop a commit: Iceberg's own REST test server does when two
- * multi-table commits overlap. So the rows are counted back after every commit; a dropped commit
- * is retried like a conflict, after re-planning against what the table now holds.
+ * commits overlap. So the rows are counted back after the data commit; a dropped commit is
+ * retried like a conflict, after re-planning against what the table now holds.
  */
-async function assertCommitLanded(
+async function assertRowsLanded(
   session: LakeSession,
   measurements: string,
   request: ChunkCommitRequest,
@@ -148,7 +249,7 @@ async function assertCommitLanded(
   if (landed === 0) {
     throw new LakehouseError(
       'commit-conflict',
-      `lake: the catalog accepted the commit of run ${request.runId} to ${request.namespace} ` +
+      `lake: the catalog accepted the commit of run ${request.runId} to ${measurements} ` +
         `but the table does not hold its ${rowsInserted} rows (a concurrent commit replaced it); ` +
         'it is re-planned and retried',
     );
@@ -161,32 +262,91 @@ async function assertCommitLanded(
   );
 }
 
-const timestampValue = (at: Date): DuckDBTimestampTZValue =>
-  new DuckDBTimestampTZValue(BigInt(at.getTime()) * 1000n);
+/** Step 2: the files' earlier rejects replaced by the staged ones (idempotent, so retried). */
+async function commitRejects(
+  session: LakeSession,
+  tables: ChunkTables,
+  request: ChunkCommitRequest,
+): Promise<void> {
+  await inTransaction(session, async (connection) => {
+    await connection.run(
+      `DELETE FROM ${tables.rejects} WHERE source_key IN (SELECT source_key FROM ${STAGED_FILES})`,
+    );
+    await connection.run(
+      `INSERT INTO ${tables.rejects}
+       SELECT source_key, source_etag, line_number, scope, reason, raw_text, $run_id, $now
+       FROM ${STAGING_ALIAS}.stage_rejects`,
+      { run_id: request.runId, now: timestampValue(request.ingestedAt) },
+    );
+  });
+}
+
+async function readStagedRejects(session: LakeSession): Promise<{ rows: number; files: number }> {
+  const counts = await session.connection.runAndReadAll(
+    `SELECT count(*) FILTER (WHERE scope = 'row')::BIGINT, count(*) FILTER (WHERE scope = 'file')::BIGINT
+     FROM ${STAGING_ALIAS}.stage_rejects`,
+  );
+  const [rows, files] = (counts.getRows()[0] ?? [0n, 0n]) as [bigint, bigint];
+  return { rows: Number(rows), files: Number(files) };
+}
+
+/** Step 3: locations upserted; see upsertLocationsSql. */
+async function commitLocations(
+  session: LakeSession,
+  tables: ChunkTables,
+  request: ChunkCommitRequest,
+  replacedStations: readonly number[],
+  exactForAll: boolean,
+): Promise<void> {
+  await inTransaction(session, async (connection) => {
+    // Stations whose staged files' rows in the table are no longer this chunk's: another run
+    // loaded them again since step 1, so an increment from the staged rows could count them twice.
+    // (Read apart from the MERGE: DuckDB 1.5.5 misreads the target's Parquet when the MERGE source
+    // also scans measurements with these filters.)
+    const overtaken = await connection.runAndReadAll(
+      `SELECT DISTINCT location_id FROM ${tables.measurements}
+       WHERE ${IN_WINDOW} AND source_key IN (SELECT source_key FROM ${STAGED_FILES})
+         AND NOT (run_id = $run_id AND ingested_at = $now)
+       ${exactForAll ? `UNION SELECT DISTINCT location_id FROM ${STAGING_ALIAS}.stage_rows` : ''}`,
+      {
+        ...rangeParameters(request.range),
+        run_id: request.runId,
+        now: timestampValue(request.ingestedAt),
+      },
+    );
+    const exact = new Set(replacedStations);
+    for (const [station] of overtaken.getRows() as [bigint][]) exact.add(Number(station));
+    await connection.run(upsertLocationsSql(tables, [...exact]), {
+      now: timestampValue(request.ingestedAt),
+    });
+    if (exact.size > 0) {
+      // DuckDB's Iceberg MERGE takes a single UPDATE/DELETE action, so a station whose only file
+      // was replaced by an empty one is removed here.
+      await connection.run(`DELETE FROM ${tables.locations} WHERE measurement_count = 0`);
+    }
+  });
+}
 
 /**
  * Locations stay equal to an aggregate of measurements. Stations that only gained rows are updated
- * incrementally from the staged rows (no scan of the table); stations that lost rows to a
- * replaced file are recomputed from the table as it stands inside this transaction.
+ * incrementally from the staged rows; the exact stations (those that lost rows to a replaced file
+ * or to another run, or every station of the chunk after a failed try) are recomputed from the
+ * table as committed.
  */
-function upsertLocationsSql(
-  locations: string,
-  measurements: string,
-  replacedStations: readonly number[],
-): string {
-  const replaced = `[${replacedStations.map((id) => String(Math.trunc(id))).join(', ')}]::BIGINT[]`;
+function upsertLocationsSql(tables: ChunkTables, exactStations: readonly number[]): string {
+  const exact = `[${exactStations.map((id) => String(Math.trunc(id))).join(', ')}]::BIGINT[]`;
   const aggregate = (from: string): string =>
     `SELECT location_id, count(*)::BIGINT AS n, min(datetime) AS first_seen, max(datetime) AS last_seen,
             arg_max(location, datetime) AS name, arg_max(lat, datetime) AS lat, arg_max(lon, datetime) AS lon,
             list_sort(list(DISTINCT parameter)) AS params
      FROM ${from} GROUP BY location_id`;
   return `
-    MERGE INTO ${locations} AS t USING (
-      SELECT *, false AS exact FROM (${aggregate(`${STAGING_ALIAS}.stage_rows`)}) WHERE NOT list_contains(${replaced}, location_id)
+    MERGE INTO ${tables.locations} AS t USING (
+      SELECT *, false AS exact FROM (${aggregate(`${STAGING_ALIAS}.stage_rows`)}) WHERE NOT list_contains(${exact}, location_id)
       UNION ALL
       SELECT r.location_id, coalesce(a.n, 0) AS n, a.first_seen, a.last_seen, a.name, a.lat, a.lon, a.params, true AS exact
-      FROM (SELECT unnest(${replaced}) AS location_id) r
-      LEFT JOIN (${aggregate(`(SELECT * FROM ${measurements} WHERE list_contains(${replaced}, location_id))`)}) a USING (location_id)
+      FROM (SELECT unnest(${exact}) AS location_id) r
+      LEFT JOIN (${aggregate(`(SELECT * FROM ${tables.measurements} WHERE list_contains(${exact}, location_id))`)}) a USING (location_id)
     ) AS s ON t.location_id = s.location_id
     WHEN MATCHED THEN UPDATE SET
       name = CASE WHEN s.exact OR t.last_seen IS NULL OR s.last_seen >= t.last_seen THEN s.name ELSE t.name END,
@@ -202,3 +362,79 @@ function upsertLocationsSql(
       (location_id, name, lat, lon, first_seen, last_seen, measurement_count, parameters, updated_at)
       VALUES (s.location_id, s.name, s.lat, s.lon, s.first_seen, s.last_seen, s.n, array_to_string(s.params, ','), $now)`;
 }
+
+/** Step 4: the chunk's row in `commits`, which makes its lineage count. */
+async function commitMarker(
+  session: LakeSession,
+  tables: ChunkTables,
+  request: ChunkCommitRequest,
+  data: { readonly rowsInserted: number; readonly rowsReplaced: number },
+  rejects: { readonly rows: number; readonly files: number },
+): Promise<void> {
+  await session.connection.run(
+    `INSERT INTO ${tables.commits} VALUES ($run_id, $now, $files, $inserted, $replaced, $rejected)`,
+    {
+      run_id: request.runId,
+      now: timestampValue(request.ingestedAt),
+      files: BigInt(request.files),
+      inserted: BigInt(data.rowsInserted),
+      replaced: BigInt(data.rowsReplaced),
+      rejected: BigInt(rejects.rows + rejects.files),
+    },
+  );
+}
+
+async function markerLanded(
+  session: LakeSession,
+  tables: ChunkTables,
+  request: ChunkCommitRequest,
+): Promise<boolean> {
+  const held = await session.connection.runAndReadAll(
+    `SELECT count(*)::BIGINT FROM ${tables.commits} WHERE run_id = $run_id AND committed_at = $now`,
+    { run_id: request.runId, now: timestampValue(request.ingestedAt) },
+  );
+  return Number(held.getRows()[0]?.[0] ?? 0) > 0;
+}
+
+async function retryStep(
+  request: ChunkCommitRequest,
+  what: string,
+  step: () => Promise<void>,
+  landedAnyway: () => Promise<boolean> = () => Promise.resolve(false),
+): Promise<void> {
+  await retryRetryable(
+    STEP_RETRIES,
+    async () => {
+      try {
+        await step();
+      } catch (err) {
+        throw classify(err, `commit ${what} of ${request.namespace} (run ${request.runId})`);
+      }
+    },
+    async (error) => error.isCommitStateUnknown && (await landedAnyway()),
+  );
+}
+
+async function inTransaction(
+  session: LakeSession,
+  work: (connection: LakeSession['connection']) => Promise<void>,
+): Promise<void> {
+  await session.connection.run('BEGIN TRANSACTION');
+  try {
+    await work(session.connection);
+    await session.connection.run('COMMIT');
+  } catch (err) {
+    await session.connection.run('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+async function latestSnapshot(session: LakeSession, table: string): Promise<string> {
+  const snapshot = await session.connection.runAndReadAll(
+    `SELECT snapshot_id::VARCHAR FROM iceberg_snapshots(${table}) ORDER BY sequence_number DESC LIMIT 1`,
+  );
+  return String(snapshot.getRows()[0]?.[0] ?? '');
+}
+
+const timestampValue = (at: Date): DuckDBTimestampTZValue =>
+  new DuckDBTimestampTZValue(BigInt(at.getTime()) * 1000n);

@@ -1,7 +1,6 @@
 import { DuckDBTimestampTZValue, DuckDBTimestampValue } from '@duckdb/node-api';
-import { MEASUREMENTS, REJECTS } from '../tables.ts';
+import { COMMITS, MEASUREMENTS, REJECTS } from '../tables.ts';
 import type { LakeSession } from './lakeSession.ts';
-import { STAGING_ALIAS } from './stagingArea.ts';
 import { qualifiedName } from './tableDdl.ts';
 
 /** Archive keys already in the lake, with the ETag they were loaded with. */
@@ -41,35 +40,32 @@ export const rangeParameters = (range: WindowRange) => ({
   local_high: range.localHigh,
 });
 
+/** The ETag loadedFiles reports for a file whose chunk has no marker: it never matches a listing. */
+export const UNCONFIRMED_ETAG = '';
+
 /**
  * What the lake already holds for a window: every file that left rows in measurements or a
- * reject, by key, with its ETag. A file is never in the lake with two ETags (a replacement
- * deletes the old rows in the same commit).
+ * reject, by key, with its ETag. A file whose chunk never got its row in `commits` (a crash
+ * between the chunk's table commits) is reported with UNCONFIRMED_ETAG, so it is loaded again.
  */
 export async function loadedFiles(
   session: LakeSession,
   namespace: string,
   range: WindowRange,
 ): Promise<LoadedFiles> {
-  const measurements = qualifiedName(session.catalog, namespace, MEASUREMENTS.name);
-  const rejects = qualifiedName(session.catalog, namespace, REJECTS.name);
+  const table = (name: string) => qualifiedName(session.catalog, namespace, name);
   const reader = await session.connection.runAndReadAll(
-    `SELECT DISTINCT source_key, source_etag FROM ${measurements} WHERE ${IN_WINDOW}
-     UNION SELECT DISTINCT source_key, source_etag FROM ${rejects}`,
-    rangeParameters(range),
+    `WITH lineage AS (
+       SELECT DISTINCT source_key, source_etag, run_id, ingested_at AS at FROM ${table(MEASUREMENTS.name)}
+       WHERE ${IN_WINDOW}
+       UNION SELECT DISTINCT source_key, source_etag, run_id, rejected_at FROM ${table(REJECTS.name)})
+     SELECT l.source_key,
+            CASE WHEN bool_and(c.run_id IS NOT NULL) AND count(DISTINCT l.source_etag) = 1
+                 THEN min(l.source_etag) ELSE $unconfirmed END
+     FROM lineage l LEFT JOIN (SELECT DISTINCT run_id, committed_at FROM ${table(COMMITS.name)}) c
+       ON c.run_id = l.run_id AND c.committed_at = l.at
+     GROUP BY l.source_key`,
+    { ...rangeParameters(range), unconfirmed: UNCONFIRMED_ETAG },
   );
   return new Map(reader.getRows() as [string, string][]);
-}
-
-/** After a commit whose outcome is unknown: does the lake hold every staged file with its ETag? */
-export async function stagedFilesLanded(
-  session: LakeSession,
-  namespace: string,
-  range: WindowRange,
-): Promise<boolean> {
-  const loaded = await loadedFiles(session, namespace, range);
-  const staged = await session.connection.runAndReadAll(
-    `SELECT source_key, source_etag FROM ${STAGING_ALIAS}.stage_files`,
-  );
-  return (staged.getRows() as [string, string][]).every(([key, etag]) => loaded.get(key) === etag);
 }

@@ -66,7 +66,10 @@ export async function runLocalBackfill(
     wrap(createS3ArchiveStore({ ...config.source, maxSockets: config.concurrency })),
   );
   try {
-    const summary = await runBackfill(config, { store, logger: pino({ level: 'silent' }) });
+    const summary = await runBackfill(config, {
+      store,
+      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }, pino.destination(2)),
+    });
     return { summary, counts: store.counts };
   } finally {
     store.close();

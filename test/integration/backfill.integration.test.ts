@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qualifiedName } from '../../job/lake/tableDdl.ts';
 import { formatArchiveKey, parseArchiveKey } from '../../job/source/archiveKey.ts';
-import { LOCATIONS, MEASUREMENTS } from '../../job/tables.ts';
+import { MEASUREMENTS } from '../../job/tables.ts';
 import {
   generateArchive,
   generateArchiveFile,
@@ -18,6 +18,7 @@ import {
   tableRowsDigest,
 } from '../helpers/backfillHarness.ts';
 import { dropNamespace, uniqueNamespace, withLocalLake } from '../helpers/localLake.ts';
+import { locationsMismatches } from '../helpers/locationsMismatches.ts';
 import { pyIcebergDigest } from '../helpers/pyIcebergDigest.ts';
 import { duckdbTableDigest } from '../helpers/tableDigest.ts';
 
@@ -34,24 +35,6 @@ async function snapshotCount(table: string): Promise<number> {
       `SELECT count(*)::INT FROM iceberg_snapshots(${qualifiedName(catalog, namespace, table)})`,
     );
     return Number(reader.getRows()[0]?.[0]);
-  });
-}
-
-/** Locations must equal an aggregate of measurements, station by station. */
-async function locationsMismatches(): Promise<unknown[]> {
-  return withLocalLake(async ({ connection, catalog }) => {
-    const m = qualifiedName(catalog, namespace, MEASUREMENTS.name);
-    const l = qualifiedName(catalog, namespace, LOCATIONS.name);
-    const reader = await connection.runAndReadAll(`
-      WITH expected AS (
-        SELECT location_id, count(*)::BIGINT AS n, min(datetime) AS first_seen, max(datetime) AS last_seen,
-               array_to_string(list_sort(list_distinct(list(parameter))), ',') AS parameters
-        FROM ${m} GROUP BY location_id)
-      SELECT coalesce(e.location_id, l.location_id)::VARCHAR AS station, e.n::VARCHAR AS expected_n, l.measurement_count::VARCHAR AS n
-      FROM expected e FULL OUTER JOIN ${l} l USING (location_id)
-      WHERE e.n IS DISTINCT FROM l.measurement_count OR e.first_seen IS DISTINCT FROM l.first_seen
-         OR e.last_seen IS DISTINCT FROM l.last_seen OR e.parameters IS DISTINCT FROM l.parameters`);
-    return reader.getRowObjectsJson();
   });
 }
 
@@ -90,7 +73,7 @@ describe('backfill of a window into the local lakehouse', () => {
     );
     const fromPyIceberg = await pyIcebergDigest([`${namespace}.measurements`]);
     expect(fromPyIceberg[`${namespace}.measurements`]).toMatchObject(fromDuckdb);
-    expect(await locationsMismatches()).toEqual([]);
+    expect(await locationsMismatches(namespace)).toEqual([]);
   });
 
   it('re-running the same window adds 0 rows, creates 0 snapshots and fetches 0 objects', async () => {
@@ -133,7 +116,7 @@ describe('backfill of a window into the local lakehouse', () => {
     });
     expect(counts.get).toBe(1);
     expect(await tableRowsDigest(namespace)).toEqual(expectedRowsDigest(files));
-    expect(await locationsMismatches()).toEqual([]);
+    expect(await locationsMismatches(namespace)).toEqual([]);
   });
 
   it('keeps bad input with its reason in rejects, loads the good rows of other files, and exits 3 above the threshold', async () => {

@@ -24,6 +24,7 @@ import {
 } from '../helpers/backfillHarness.ts';
 import { duckdbSettings, localLake, localTarget, uniqueNamespace } from '../helpers/localLake.ts';
 import { startCommitBarrierProxy } from '../helpers/commitBarrierProxy.ts';
+import { locationsMismatches } from '../helpers/locationsMismatches.ts';
 import { runOverlapping } from '../helpers/overlappingRuns.ts';
 
 // Iceberg's stock REST server (RESTCatalogServer, the apache/iceberg-rest-fixture image) answers
@@ -107,6 +108,7 @@ describe("a catalog that answers 200 but drops a commit (Iceberg's stock REST se
     expect(a.summary.exitCode).toBe(0);
     expect(b.summary.exitCode).toBe(0);
     expect(await tableRowsDigest(namespace, stockCatalog)).toEqual(expectedRowsDigest(files));
+    expect(await locationsMismatches(namespace, stockCatalog)).toEqual([]);
     expect(a.summary.commitRetries + b.summary.commitRetries).toBeGreaterThan(0);
   });
 });
