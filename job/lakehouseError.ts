@@ -109,7 +109,8 @@ const RULES: readonly Rule[] = [
   },
   {
     kind: 'unsupported',
-    pattern: /Not implemented|Binder Error|Parser Error|Conversion Error|Constraint Error/i,
+    pattern:
+      /Not implemented|Binder Error|Parser Error|Conversion Error|Constraint Error|Failed to retrieve bind parameter/i,
     hint: 'the engine refused the statement; retrying will not help: please report it with this message',
   },
   {

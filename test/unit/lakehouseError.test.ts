@@ -30,6 +30,7 @@ describe('classify', () => {
       'unsupported',
       false,
     ],
+    ['Failed to retrieve bind parameter index', 'unsupported', false],
     ['HTTP Error: Service Unavailable (HTTP code 503) SlowDown', 'transient', true],
     ['something nobody has seen before', 'unknown', true],
   ])('%s → %s', (message, kind, retryable) => {
