@@ -94,7 +94,7 @@ export const DEFAULTS = {
   commitRetries: 6,
   maxRejectRate: 0.01,
   lookbackDays: 7,
-  memoryLimit: '1GB',
+  memoryLimit: '512MB',
   stationCacheHours: 24,
 } as const;
 
