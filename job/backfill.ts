@@ -113,8 +113,7 @@ async function loadWindow(
 ): Promise<void> {
   const { logger } = deps;
   let stageStart = performance.now();
-  const range = windowRange(archiveDayToMs(config.window.from), archiveDayToMs(config.window.to));
-  const loaded = await readLineage(session, config.namespace, range);
+  const loaded = await readLineage(session, config.namespace, config.window);
   const lineageSeconds = seconds(stageStart);
   const { listing, seconds: listSeconds } = await pendingListing;
   summary.seconds.list = listSeconds;
@@ -192,10 +191,10 @@ async function loadWindow(
 async function readLineage(
   session: LakeSession,
   namespace: string,
-  range: ReturnType<typeof windowRange>,
+  window: BackfillConfig['window'],
 ) {
   try {
-    return await loadedFiles(session, namespace, range);
+    return await loadedFiles(session, namespace, window);
   } catch (err) {
     throw classify(err, `read what ${namespace} already holds`);
   }
@@ -297,7 +296,6 @@ async function commitWithRetries(
           runId: config.runId,
           ingestedAt: new Date(),
           range,
-          files: chunk.length,
         },
         (table) => logger.debug({ table }, 'chunk step committed'),
       );

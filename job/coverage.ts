@@ -1,7 +1,7 @@
 import type { BackfillConfig } from './config.ts';
-import { loadedFiles, windowRange } from './lake/lakeLedger.ts';
+import { loadedFiles } from './lake/lakeLedger.ts';
 import type { LakeSession } from './lake/lakeSession.ts';
-import { archiveDayToMs, daysBetween } from './source/archiveDay.ts';
+import { daysBetween } from './source/archiveDay.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
 import { listConfiguredWindow } from './listConfiguredWindow.ts';
 
@@ -22,11 +22,7 @@ export async function windowCoverage(
   config: BackfillConfig,
 ): Promise<DayCoverage[]> {
   const listing = await listConfiguredWindow(store, config);
-  const loaded = await loadedFiles(
-    session,
-    config.namespace,
-    windowRange(archiveDayToMs(config.window.from), archiveDayToMs(config.window.to)),
-  );
+  const loaded = await loadedFiles(session, config.namespace, config.window);
   const days = new Map(
     daysBetween(config.window.from, config.window.to).map(
       (day): [string, { day: string; listed: number; loaded: number; stale: number }] => [

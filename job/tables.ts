@@ -144,28 +144,26 @@ export const RUNS: TableDefinition = {
 };
 
 /**
- * Amazon S3 Tables commits one table per request, so a chunk lands as several commits and a crash
- * can stop between them. Its row here is written last: the lineage of a chunk without one counts
- * as not loaded, and the next run loads those files again, replacing what the crash left.
+ * The ledger of loaded files, one row per archive file, written last in each chunk. The planner
+ * reads it instead of scanning measurements; and because S3 Tables commits one table per request,
+ * a file counts as loaded only once its row is here: a crash between a chunk's table commits
+ * leaves files without one, and the next run loads them again, replacing what the crash left.
  */
-export const COMMITS: TableDefinition = {
-  name: 'commits',
-  doc: 'One row per chunk the job committed completely: the marker that makes its lineage count.',
+export const FILES: TableDefinition = {
+  name: 'files',
+  doc: 'One row per archive file loaded (or rejected whole, or empty): the lineage the job plans from.',
   columns: [
-    column('run_id', 'string', true, 'Id of the run that committed the chunk'),
-    column(
-      'committed_at',
-      'timestamptz',
-      true,
-      "The chunk's ingested_at in measurements and rejected_at in rejects",
-    ),
-    column('files', 'long', true, 'Files in the chunk'),
-    column('rows_inserted', 'long', true, 'Rows inserted into measurements'),
-    column('rows_replaced', 'long', true, 'Rows deleted because their file was loaded again'),
-    column('rows_rejected', 'long', true, 'Rows and files sent to rejects'),
+    column('source_key', 'string', true, 'S3 key of the archive file'),
+    column('source_etag', 'string', true, 'ETag of the file when it was loaded'),
+    column('archive_day', 'date', true, 'The day in the file name'),
+    column('location_id', 'long', true, 'OpenAQ location (station) id in the key'),
+    column('outcome', 'string', true, "'loaded' or 'rejected' (the whole file, see rejects)"),
+    column('rows_loaded', 'long', true, 'Rows of the file in measurements'),
+    column('run_id', 'string', true, 'Id of the run that loaded it'),
+    column('committed_at', 'timestamptz', true, "Its rows' ingested_at in measurements"),
   ],
   partitionBy: [],
   properties: {},
 };
 
-export const TABLES: readonly TableDefinition[] = [MEASUREMENTS, LOCATIONS, REJECTS, RUNS, COMMITS];
+export const TABLES: readonly TableDefinition[] = [MEASUREMENTS, LOCATIONS, REJECTS, RUNS, FILES];

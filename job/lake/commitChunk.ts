@@ -1,6 +1,6 @@
 import { DuckDBTimestampTZValue } from '@duckdb/node-api';
 import { LakehouseError, classify } from '../lakehouseError.ts';
-import { COMMITS, LOCATIONS, MEASUREMENTS, REJECTS } from '../tables.ts';
+import { FILES, LOCATIONS, MEASUREMENTS, REJECTS } from '../tables.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { IN_WINDOW, rangeParameters, type WindowRange } from './lakeLedger.ts';
 import { retryRetryable } from './retryRetryable.ts';
@@ -10,12 +10,10 @@ import { qualifiedName } from './tableDdl.ts';
 export interface ChunkCommitRequest {
   readonly namespace: string;
   readonly runId: string;
-  /** The chunk's ingested_at (measurements), rejected_at (rejects) and committed_at (commits). */
+  /** The chunk's ingested_at (measurements), rejected_at (rejects) and committed_at (files). */
   readonly ingestedAt: Date;
   /** Bounds of the chunk's readings (see windowRange), for pruning. */
   readonly range: WindowRange;
-  /** Files in the chunk, for its row in `commits`. */
-  readonly files: number;
 }
 
 export type ChunkCommitResult =
@@ -43,7 +41,7 @@ const STEP_RETRIES = 6;
  *    concurrent writer makes it fail with a conflict instead of duplicating;
  * 2. rejects: the files' earlier rejects replaced by the new ones;
  * 3. locations upserted;
- * 4. the chunk's row in `commits`, last.
+ * 4. the files ledger: the chunk's files, last.
  * One commit per table because Amazon S3 Tables has no multi-table transaction (DuckDB sends one
  * request per table), so a crash can stop between any two tables anyway. Until step 4 lands the
  * chunk's lineage does not count: the next run loads those files again and replaces whatever the
@@ -79,12 +77,7 @@ export async function commitChunk(
   commits += 1;
   onStep('locations');
 
-  await retryStep(
-    request,
-    'the chunk marker',
-    () => commitMarker(session, tables, request, data, rejects),
-    () => markerLanded(session, tables, request),
-  );
+  await retryStep(request, 'the files ledger', () => commitLedger(session, tables, request));
   commits += 1;
   return {
     kind: 'committed',
@@ -101,14 +94,14 @@ interface ChunkTables {
   readonly measurements: string;
   readonly rejects: string;
   readonly locations: string;
-  readonly commits: string;
+  readonly files: string;
 }
 
 const chunkTables = (session: LakeSession, namespace: string): ChunkTables => ({
   measurements: qualifiedName(session.catalog, namespace, MEASUREMENTS.name),
   rejects: qualifiedName(session.catalog, namespace, REJECTS.name),
   locations: qualifiedName(session.catalog, namespace, LOCATIONS.name),
-  commits: qualifiedName(session.catalog, namespace, COMMITS.name),
+  files: qualifiedName(session.catalog, namespace, FILES.name),
 });
 
 const STAGED_FILES = `${STAGING_ALIAS}.stage_files`;
@@ -137,14 +130,15 @@ async function commitMeasurements(
   let lineage: LineageRow[];
   await connection.run('BEGIN TRANSACTION');
   try {
-    lineage = await readChunkLineage(session, tables, request);
-    const alreadyLoaded = [
-      ...new Set(lineage.filter((row) => row.counts).map((row) => row.sourceKey)),
-    ];
+    const ledger = await connection.runAndReadAll(
+      `SELECT source_key FROM ${tables.files} JOIN ${STAGED_FILES} USING (source_key, source_etag)`,
+    );
+    const alreadyLoaded = (ledger.getRows() as [string][]).map(([key]) => key);
     if (alreadyLoaded.length > 0) {
       await connection.run('ROLLBACK');
       return { kind: 'already-loaded', keys: alreadyLoaded };
     }
+    lineage = await readChunkLineage(session, tables, request);
     if (lineage.some((row) => row.stationId !== null)) {
       await connection.run(
         `DELETE FROM ${tables.measurements}
@@ -182,45 +176,35 @@ async function commitMeasurements(
 }
 
 interface LineageRow {
-  readonly sourceKey: string;
-  /** Same ETag as staged, in a chunk whose marker landed: the file is loaded already. */
-  readonly counts: boolean;
   /** Null for a reject. */
   readonly stationId: number | null;
   readonly runId: string;
   readonly rows: number;
 }
 
-/** What the lake holds for the staged files' keys, per table, station, and loading chunk. */
+/**
+ * What the tables hold for the staged files' keys, per station and loading run: an earlier
+ * version of a patched file, or what a crash left of an unfinished chunk. All of it is replaced.
+ */
 async function readChunkLineage(
   session: LakeSession,
   tables: ChunkTables,
   request: ChunkCommitRequest,
 ): Promise<LineageRow[]> {
   const reader = await session.connection.runAndReadAll(
-    `WITH loaded AS (
-       SELECT source_key, source_etag, location_id, run_id, ingested_at AS at, count(*) AS n
-       FROM ${tables.measurements}
-       WHERE ${IN_WINDOW} AND source_key IN (SELECT source_key FROM ${STAGED_FILES})
-       GROUP BY ALL
-       UNION ALL
-       SELECT source_key, source_etag, NULL, run_id, rejected_at, 0 FROM ${tables.rejects}
-       WHERE source_key IN (SELECT source_key FROM ${STAGED_FILES}) GROUP BY ALL)
-     SELECT l.source_key, l.source_etag = f.source_etag AND c.run_id IS NOT NULL, l.location_id, l.run_id, l.n::BIGINT
-     FROM loaded l JOIN ${STAGED_FILES} f USING (source_key)
-     LEFT JOIN (SELECT DISTINCT run_id, committed_at FROM ${tables.commits}) c
-       ON c.run_id = l.run_id AND c.committed_at = l.at`,
+    `SELECT location_id, run_id, count(*)::BIGINT FROM ${tables.measurements}
+     WHERE ${IN_WINDOW} AND source_key IN (SELECT source_key FROM ${STAGED_FILES})
+     GROUP BY ALL
+     UNION ALL
+     SELECT DISTINCT NULL, run_id, 0 FROM ${tables.rejects}
+     WHERE source_key IN (SELECT source_key FROM ${STAGED_FILES})`,
     rangeParameters(request.range),
   );
-  return (reader.getRows() as [string, boolean, bigint | null, string, bigint][]).map(
-    ([sourceKey, counts, station, runId, rows]) => ({
-      sourceKey,
-      counts,
-      stationId: station === null ? null : Number(station),
-      runId,
-      rows: Number(rows),
-    }),
-  );
+  return (reader.getRows() as [bigint | null, string, bigint][]).map(([station, runId, rows]) => ({
+    stationId: station === null ? null : Number(station),
+    runId,
+    rows: Number(rows),
+  }));
 }
 
 /**
@@ -363,37 +347,27 @@ function upsertLocationsSql(tables: ChunkTables, exactStations: readonly number[
       VALUES (s.location_id, s.name, s.lat, s.lon, s.first_seen, s.last_seen, s.n, array_to_string(s.params, ','), $now)`;
 }
 
-/** Step 4: the chunk's row in `commits`, which makes its lineage count. */
-async function commitMarker(
+/** Step 4: the staged files' rows in the ledger, replacing any earlier ones (idempotent). */
+async function commitLedger(
   session: LakeSession,
   tables: ChunkTables,
   request: ChunkCommitRequest,
-  data: { readonly rowsInserted: number; readonly rowsReplaced: number },
-  rejects: { readonly rows: number; readonly files: number },
 ): Promise<void> {
-  await session.connection.run(
-    `INSERT INTO ${tables.commits} VALUES ($run_id, $now, $files, $inserted, $replaced, $rejected)`,
-    {
-      run_id: request.runId,
-      now: timestampValue(request.ingestedAt),
-      files: BigInt(request.files),
-      inserted: BigInt(data.rowsInserted),
-      replaced: BigInt(data.rowsReplaced),
-      rejected: BigInt(rejects.rows + rejects.files),
-    },
-  );
-}
-
-async function markerLanded(
-  session: LakeSession,
-  tables: ChunkTables,
-  request: ChunkCommitRequest,
-): Promise<boolean> {
-  const held = await session.connection.runAndReadAll(
-    `SELECT count(*)::BIGINT FROM ${tables.commits} WHERE run_id = $run_id AND committed_at = $now`,
-    { run_id: request.runId, now: timestampValue(request.ingestedAt) },
-  );
-  return Number(held.getRows()[0]?.[0] ?? 0) > 0;
+  await inTransaction(session, async (connection) => {
+    await connection.run(
+      `DELETE FROM ${tables.files} WHERE source_key IN (SELECT source_key FROM ${STAGED_FILES})`,
+    );
+    await connection.run(
+      `INSERT INTO ${tables.files}
+       SELECT f.source_key, f.source_etag, -- the key ends in YYYYMMDD.csv.gz (checked when listed)
+              strptime(substr(f.source_key, length(f.source_key) - 14, 8), '%Y%m%d')::DATE,
+              f.location_id, f.outcome, coalesce(r.n, 0), $run_id, $now
+       FROM ${STAGED_FILES} f
+       LEFT JOIN (SELECT source_key, count(*)::BIGINT AS n FROM ${STAGING_ALIAS}.stage_rows GROUP BY ALL) r
+       USING (source_key)`,
+      { run_id: request.runId, now: timestampValue(request.ingestedAt) },
+    );
+  });
 }
 
 async function retryStep(

@@ -1,5 +1,6 @@
-import { DuckDBTimestampTZValue, DuckDBTimestampValue } from '@duckdb/node-api';
-import { COMMITS, MEASUREMENTS, REJECTS } from '../tables.ts';
+import { DuckDBDateValue, DuckDBTimestampTZValue, DuckDBTimestampValue } from '@duckdb/node-api';
+import { archiveDayToMs, type ArchiveDay } from '../source/archiveDay.ts';
+import { FILES } from '../tables.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { qualifiedName } from './tableDdl.ts';
 
@@ -40,32 +41,23 @@ export const rangeParameters = (range: WindowRange) => ({
   local_high: range.localHigh,
 });
 
-/** The ETag loadedFiles reports for a file whose chunk has no marker: it never matches a listing. */
-export const UNCONFIRMED_ETAG = '';
-
 /**
- * What the lake already holds for a window: every file that left rows in measurements or a
- * reject, by key, with its ETag. A file whose chunk never got its row in `commits` (a crash
- * between the chunk's table commits) is reported with UNCONFIRMED_ETAG, so it is loaded again.
+ * What the lake already holds for a window, from the files ledger: every file loaded, rejected
+ * whole or empty, by key, with its ETag. Files whose chunk did not finish (no ledger row) are
+ * absent, so they are loaded again.
  */
 export async function loadedFiles(
   session: LakeSession,
   namespace: string,
-  range: WindowRange,
+  window: { readonly from: ArchiveDay; readonly to: ArchiveDay },
 ): Promise<LoadedFiles> {
-  const table = (name: string) => qualifiedName(session.catalog, namespace, name);
   const reader = await session.connection.runAndReadAll(
-    `WITH lineage AS (
-       SELECT DISTINCT source_key, source_etag, run_id, ingested_at AS at FROM ${table(MEASUREMENTS.name)}
-       WHERE ${IN_WINDOW}
-       UNION SELECT DISTINCT source_key, source_etag, run_id, rejected_at FROM ${table(REJECTS.name)})
-     SELECT l.source_key,
-            CASE WHEN bool_and(c.run_id IS NOT NULL) AND count(DISTINCT l.source_etag) = 1
-                 THEN min(l.source_etag) ELSE $unconfirmed END
-     FROM lineage l LEFT JOIN (SELECT DISTINCT run_id, committed_at FROM ${table(COMMITS.name)}) c
-       ON c.run_id = l.run_id AND c.committed_at = l.at
-     GROUP BY l.source_key`,
-    { ...rangeParameters(range), unconfirmed: UNCONFIRMED_ETAG },
+    `SELECT source_key, source_etag FROM ${qualifiedName(session.catalog, namespace, FILES.name)}
+     WHERE archive_day BETWEEN $from AND $to`,
+    { from: dateValue(window.from), to: dateValue(window.to) },
   );
   return new Map(reader.getRows() as [string, string][]);
 }
+
+const dateValue = (day: ArchiveDay): DuckDBDateValue =>
+  new DuckDBDateValue(Math.round(archiveDayToMs(day) / 86_400_000));

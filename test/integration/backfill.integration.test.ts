@@ -172,6 +172,8 @@ describe('backfill of a window into the local lakehouse', () => {
         ),
         reason: /expected 9 fields, got 10/,
       },
+      // A header-only file: nothing to load and nothing wrong, but remembered like the others.
+      { id: 909, body: gzipSync(`${header}\n`), reason: undefined },
     ];
     await putFiles(
       badBucket,
@@ -187,7 +189,7 @@ describe('backfill of a window into the local lakehouse', () => {
       });
       const { summary } = await runLocalBackfill(config);
       expect(summary).toMatchObject({
-        filesFetched: 8,
+        filesFetched: 9,
         filesRejected: 3,
         rowsRejected: 4,
         rowsCommitted: 5,
@@ -222,7 +224,7 @@ describe('backfill of a window into the local lakehouse', () => {
         { id: 907, n: 1 },
         { id: 908, n: 1 },
       ]);
-      // Rejected files are remembered too: a re-run fetches nothing.
+      // Rejected and empty files are remembered too: a re-run fetches nothing.
       const again = await runLocalBackfill(
         await backfillConfig({
           from: day,

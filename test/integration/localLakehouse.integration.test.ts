@@ -31,7 +31,7 @@ describe('the local lakehouse (DuckDB + Iceberg REST catalog + MinIO)', () => {
   beforeAll(async () => {
     await withLocalLake(async (session) => {
       const result = await ensureTables(session, namespace, TABLES);
-      expect(result.created).toEqual(['measurements', 'locations', 'rejects', 'runs', 'commits']);
+      expect(result.created).toEqual(['measurements', 'locations', 'rejects', 'runs', 'files']);
       // Two INSERTs, each committed on its own: two snapshots.
       await session.connection.run(`INSERT INTO ${measurements} VALUES ${MEASUREMENT_ROWS_1}`);
       await session.connection.run(`INSERT INTO ${measurements} VALUES ${MEASUREMENT_ROWS_2}`);

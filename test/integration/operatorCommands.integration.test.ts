@@ -234,7 +234,7 @@ describe('operator commands on the local lakehouse', () => {
     const emptied = await runCli(['empty-tables', '--catalog', 'local', ...lake(), '--yes']);
     expect(emptied.code, emptied.stderr).toBe(0);
     expect(emptied.stdout).toMatch(/measurements\s+[\d,]+ rows/);
-    for (const table of ['measurements', 'locations', 'rejects', 'runs', 'commits'])
+    for (const table of ['measurements', 'locations', 'rejects', 'runs', 'files'])
       expect(await count(table), table).toBe(0);
 
     // The catalog is still valid: the next run loads into the same tables.

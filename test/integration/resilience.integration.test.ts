@@ -83,7 +83,7 @@ describe('crashes and concurrent runs never duplicate or lose rows', () => {
     ['staging', 'staging progress', ''],
     ['committing', 'committing', ''],
     ['between the measurements and locations commits', 'chunk step committed', '"measurements"'],
-    ['before the chunk marker', 'chunk step committed', '"locations"'],
+    ['before the files ledger', 'chunk step committed', '"locations"'],
   ])('SIGKILL while %s, then a re-run, equals one clean run', async (_stage, message, field) => {
     const namespace = namespaceFor('it_kill');
     const args = [
