@@ -246,22 +246,33 @@ async function assertRowsLanded(
   );
 }
 
-/** Step 2: the files' earlier rejects replaced by the staged ones (idempotent, so retried). */
+/** Step 2: the files' earlier rejects replaced by the staged ones. */
 async function commitRejects(
   session: LakeSession,
   tables: ChunkTables,
   request: ChunkCommitRequest,
 ): Promise<void> {
+  await replaceStagedKeys(
+    session,
+    tables.rejects,
+    `SELECT source_key, source_etag, line_number, scope, reason, raw_text, $run_id, $now
+     FROM ${STAGING_ALIAS}.stage_rejects`,
+    { run_id: request.runId, now: timestampValue(request.ingestedAt) },
+  );
+}
+
+/** Replaces a table's rows of the staged files' keys with `select`: idempotent, so retried. */
+async function replaceStagedKeys(
+  session: LakeSession,
+  table: string,
+  select: string,
+  parameters: Record<string, string | DuckDBTimestampTZValue>,
+): Promise<void> {
   await inTransaction(session, async (connection) => {
     await connection.run(
-      `DELETE FROM ${tables.rejects} WHERE source_key IN (SELECT source_key FROM ${STAGED_FILES})`,
+      `DELETE FROM ${table} WHERE source_key IN (SELECT source_key FROM ${STAGED_FILES})`,
     );
-    await connection.run(
-      `INSERT INTO ${tables.rejects}
-       SELECT source_key, source_etag, line_number, scope, reason, raw_text, $run_id, $now
-       FROM ${STAGING_ALIAS}.stage_rejects`,
-      { run_id: request.runId, now: timestampValue(request.ingestedAt) },
-    );
+    await connection.run(`INSERT INTO ${table} ${select}`, parameters);
   });
 }
 
@@ -347,27 +358,23 @@ function upsertLocationsSql(tables: ChunkTables, exactStations: readonly number[
       VALUES (s.location_id, s.name, s.lat, s.lon, s.first_seen, s.last_seen, s.n, array_to_string(s.params, ','), $now)`;
 }
 
-/** Step 4: the staged files' rows in the ledger, replacing any earlier ones (idempotent). */
+/** Step 4: the staged files' rows in the ledger, replacing any earlier ones. */
 async function commitLedger(
   session: LakeSession,
   tables: ChunkTables,
   request: ChunkCommitRequest,
 ): Promise<void> {
-  await inTransaction(session, async (connection) => {
-    await connection.run(
-      `DELETE FROM ${tables.files} WHERE source_key IN (SELECT source_key FROM ${STAGED_FILES})`,
-    );
-    await connection.run(
-      `INSERT INTO ${tables.files}
-       SELECT f.source_key, f.source_etag, -- the key ends in YYYYMMDD.csv.gz (checked when listed)
-              strptime(substr(f.source_key, length(f.source_key) - 14, 8), '%Y%m%d')::DATE,
-              f.location_id, f.outcome, coalesce(r.n, 0), $run_id, $now
-       FROM ${STAGED_FILES} f
-       LEFT JOIN (SELECT source_key, count(*)::BIGINT AS n FROM ${STAGING_ALIAS}.stage_rows GROUP BY ALL) r
-       USING (source_key)`,
-      { run_id: request.runId, now: timestampValue(request.ingestedAt) },
-    );
-  });
+  await replaceStagedKeys(
+    session,
+    tables.files,
+    `SELECT f.source_key, f.source_etag, -- the key ends in YYYYMMDD.csv.gz (checked when listed)
+            strptime(substr(f.source_key, length(f.source_key) - 14, 8), '%Y%m%d')::DATE,
+            f.location_id, f.outcome, coalesce(r.n, 0), $run_id, $now
+     FROM ${STAGED_FILES} f
+     LEFT JOIN (SELECT source_key, count(*)::BIGINT AS n FROM ${STAGING_ALIAS}.stage_rows GROUP BY ALL) r
+     USING (source_key)`,
+    { run_id: request.runId, now: timestampValue(request.ingestedAt) },
+  );
 }
 
 async function retryStep(
