@@ -1,7 +1,9 @@
+import type { ArchiveDay } from './source/archiveDay.ts';
+
 /** What a run did, for the TTY table, `--json`, logs and metrics. */
 export interface RunSummary {
   runId: string;
-  window: { from: string; to: string };
+  window: { from: ArchiveDay; to: ArchiveDay };
   target: string;
   dryRun: boolean;
   filesListed: number;
@@ -38,7 +40,7 @@ export interface RunSummary {
 
 export function emptySummary(
   runId: string,
-  window: { from: string; to: string },
+  window: { from: ArchiveDay; to: ArchiveDay },
   target: string,
   dryRun: boolean,
 ): RunSummary {

@@ -1,10 +1,11 @@
-import { DuckDBTimestampTZValue } from '@duckdb/node-api';
+import type { DuckDBTimestampTZValue } from '@duckdb/node-api';
 import { LakehouseError, classify } from '../lakehouseError.ts';
 import { FILES, LOCATIONS, MEASUREMENTS, REJECTS } from '../tables.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { IN_WINDOW, rangeParameters, type WindowRange } from './lakeLedger.ts';
 import { retryRetryable } from './retryRetryable.ts';
 import { STAGING_ALIAS } from './stagingArea.ts';
+import { timestamptzValue } from './duckdbTypes.ts';
 import { qualifiedName } from './tableDdl.ts';
 
 export interface ChunkCommitRequest {
@@ -151,7 +152,7 @@ async function commitMeasurements(
        SELECT location_id, sensors_id, location, datetime, datetime_local::TIMESTAMP, utc_offset, lat, lon, parameter,
               units, value, value_flag, source_key, source_etag, source_line, $run_id, $now
        FROM ${STAGING_ALIAS}.stage_rows ORDER BY location_id, datetime, sensors_id`,
-      { run_id: request.runId, now: timestampValue(request.ingestedAt) },
+      { run_id: request.runId, now: timestamptzValue(request.ingestedAt) },
     );
     rowsInserted = Number(inserted.getRows()[0]?.[0] ?? 0);
     await connection.run('COMMIT');
@@ -225,7 +226,7 @@ async function assertRowsLanded(
     {
       ...rangeParameters(request.range),
       run_id: request.runId,
-      ingested_at: timestampValue(request.ingestedAt),
+      ingested_at: timestamptzValue(request.ingestedAt),
     },
   );
   const landed = Number(counted.getRows()[0]?.[0] ?? 0);
@@ -257,7 +258,7 @@ async function commitRejects(
     tables.rejects,
     `SELECT source_key, source_etag, line_number, scope, reason, raw_text, $run_id, $now
      FROM ${STAGING_ALIAS}.stage_rejects`,
-    { run_id: request.runId, now: timestampValue(request.ingestedAt) },
+    { run_id: request.runId, now: timestamptzValue(request.ingestedAt) },
   );
 }
 
@@ -306,13 +307,13 @@ async function commitLocations(
       {
         ...rangeParameters(request.range),
         run_id: request.runId,
-        now: timestampValue(request.ingestedAt),
+        now: timestamptzValue(request.ingestedAt),
       },
     );
     const exact = new Set(replacedStations);
     for (const [station] of overtaken.getRows() as [bigint][]) exact.add(Number(station));
     await connection.run(upsertLocationsSql(tables, [...exact]), {
-      now: timestampValue(request.ingestedAt),
+      now: timestamptzValue(request.ingestedAt),
     });
     if (exact.size > 0) {
       // DuckDB's Iceberg MERGE takes a single UPDATE/DELETE action, so a station whose only file
@@ -373,7 +374,7 @@ async function commitLedger(
      FROM ${STAGED_FILES} f
      LEFT JOIN (SELECT source_key, count(*)::BIGINT AS n FROM ${STAGING_ALIAS}.stage_rows GROUP BY ALL) r
      USING (source_key)`,
-    { run_id: request.runId, now: timestampValue(request.ingestedAt) },
+    { run_id: request.runId, now: timestamptzValue(request.ingestedAt) },
   );
 }
 
@@ -381,19 +382,14 @@ async function retryStep(
   request: ChunkCommitRequest,
   what: string,
   step: () => Promise<void>,
-  landedAnyway: () => Promise<boolean> = () => Promise.resolve(false),
 ): Promise<void> {
-  await retryRetryable(
-    STEP_RETRIES,
-    async () => {
-      try {
-        await step();
-      } catch (err) {
-        throw classify(err, `commit ${what} of ${request.namespace} (run ${request.runId})`);
-      }
-    },
-    async (error) => error.isCommitStateUnknown && (await landedAnyway()),
-  );
+  await retryRetryable(STEP_RETRIES, async () => {
+    try {
+      await step();
+    } catch (err) {
+      throw classify(err, `commit ${what} of ${request.namespace} (run ${request.runId})`);
+    }
+  });
 }
 
 async function inTransaction(
@@ -416,6 +412,3 @@ async function latestSnapshot(session: LakeSession, table: string): Promise<stri
   );
   return String(snapshot.getRows()[0]?.[0] ?? '');
 }
-
-const timestampValue = (at: Date): DuckDBTimestampTZValue =>
-  new DuckDBTimestampTZValue(BigInt(at.getTime()) * 1000n);

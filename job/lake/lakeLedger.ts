@@ -1,7 +1,8 @@
-import { DuckDBDateValue, DuckDBTimestampTZValue, DuckDBTimestampValue } from '@duckdb/node-api';
-import { archiveDayToMs, type ArchiveDay } from '../source/archiveDay.ts';
+import { DuckDBTimestampTZValue, DuckDBTimestampValue } from '@duckdb/node-api';
+import type { ArchiveDay } from '../source/archiveDay.ts';
 import { FILES } from '../tables.ts';
 import type { LakeSession } from './lakeSession.ts';
+import { dateValue } from './duckdbTypes.ts';
 import { qualifiedName } from './tableDdl.ts';
 
 /** Archive keys already in the lake, with the ETag they were loaded with. */
@@ -58,6 +59,3 @@ export async function loadedFiles(
   );
   return new Map(reader.getRows() as [string, string][]);
 }
-
-const dateValue = (day: ArchiveDay): DuckDBDateValue =>
-  new DuckDBDateValue(Math.round(archiveDayToMs(day) / 86_400_000));

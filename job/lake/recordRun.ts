@@ -1,15 +1,10 @@
-import { DuckDBDateValue, DuckDBTimestampTZValue } from '@duckdb/node-api';
 import type { RunSummary } from '../runSummary.ts';
 import { RUNS } from '../tables.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { classify } from '../lakehouseError.ts';
 import { retryRetryable } from './retryRetryable.ts';
+import { dateValue, timestamptzValue } from './duckdbTypes.ts';
 import { qualifiedName } from './tableDdl.ts';
-
-const micros = (date: Date): DuckDBTimestampTZValue =>
-  new DuckDBTimestampTZValue(BigInt(date.getTime()) * 1000n);
-const days = (day: string): DuckDBDateValue =>
-  new DuckDBDateValue(Math.round(Date.parse(`${day}T00:00:00Z`) / 86_400_000));
 
 /**
  * Appends the run's record to the runs table (its own small commit, after the data commits).
@@ -54,10 +49,10 @@ async function insertRun(
     {
       run_id: summary.runId,
       command: run.command,
-      started_at: micros(run.startedAt),
-      finished_at: micros(new Date()),
-      from: days(summary.window.from),
-      to: days(summary.window.to),
+      started_at: timestamptzValue(run.startedAt),
+      finished_at: timestamptzValue(new Date()),
+      from: dateValue(summary.window.from),
+      to: dateValue(summary.window.to),
       exit_code: summary.exitCode,
       listed: BigInt(summary.filesListed),
       fetched: BigInt(summary.filesFetched),

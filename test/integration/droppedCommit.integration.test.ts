@@ -70,7 +70,7 @@ describe("a catalog that answers 200 but drops a commit (Iceberg's stock REST se
     );
     await startService(stockLayout, {
       ...spec,
-      args: spec.args.map((arg) => (arg === spec.args.at(-1) ? STOCK_SERVER : arg)),
+      args: [...spec.args.slice(0, -1), STOCK_SERVER], // the main class comes last
       env: { ...spec.env, CATALOG_URI: `jdbc:sqlite:${join(workDir, 'catalog.db')}` },
     });
     stockCatalog = { ...localTarget(), endpoint: catalogUrl(lake) };
