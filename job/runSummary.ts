@@ -6,6 +6,10 @@ export interface RunSummary {
   window: { from: ArchiveDay; to: ArchiveDay };
   target: string;
   dryRun: boolean;
+  /** Pieces of the window loaded (a month of a slice of stations each). */
+  pieces: number;
+  /** The most listed files held in memory at once (bounded by --files-in-memory). */
+  filesHeldMax: number;
   filesListed: number;
   filesSkipped: number;
   filesNew: number;
@@ -49,6 +53,8 @@ export function emptySummary(
     window,
     target,
     dryRun,
+    pieces: 0,
+    filesHeldMax: 0,
     filesListed: 0,
     filesSkipped: 0,
     filesNew: 0,
