@@ -71,6 +71,24 @@ const ROWS: Row[] = [
     (p) =>
       `${s(p.patchedRun.wallSeconds)} (${s(p.patchedRun.summary.seconds.list)}, ${s(p.patchedRun.summary.seconds.commit)}); ${p.tableFilesAfterPatch.deleteFiles}`,
   ],
+  [
+    'pieces; most listed files in memory',
+    (p) => `${n(p.job.summary.pieces ?? 0)}; ${n(p.job.summary.filesHeldMax ?? 0)}`,
+  ],
+  [
+    'history: nightly files; into history s; into empty s',
+    (p) =>
+      p.history === undefined
+        ? '–'
+        : `${n(p.history.mirror.files)}; ${s(p.history.withHistory.wallSeconds)}; ${s(p.history.empty.wallSeconds)}`,
+  ],
+  [
+    'history, 1% patched: files; into history s; into empty s',
+    (p) =>
+      p.history === undefined
+        ? '–'
+        : `${n(p.history.patch.files)}; ${s(p.history.withHistoryPatched.wallSeconds)}; ${s(p.history.emptyPatched.wallSeconds)}`,
+  ],
 ];
 
 function days(p: PointResult): number {
