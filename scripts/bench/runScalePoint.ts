@@ -208,8 +208,8 @@ export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promi
 /**
  * The history measurement: a nightly-sized window (the week after the point's window, ~1,000
  * stations) loaded into the point's tables, which hold the whole point, and into empty ones; then
- * 1% of its files patched and both loaded again. Tables with history first, so that the empty
- * tables' runs get whatever a warm cache gives.
+ * 1% of its files patched and both loaded again. The order alternates (empty first, then history
+ * first), so that a cache warmed by the run before favours each side once.
  */
 async function measureHistory(
   ctx: PointContext,
@@ -227,8 +227,8 @@ async function measureHistory(
   const emptyNamespace = `${historyNamespace}_empty`;
   const nightly = { ...window, sourceBucket: bucket };
   try {
-    const withHistory = await run('nightly into the history', historyNamespace, nightly);
     const empty = await run('nightly into empty tables', emptyNamespace, nightly);
+    const withHistory = await run('nightly into the history', historyNamespace, nightly);
     const patch = await patchBenchMirror(ctx.lake, bucket, mirror.manifest, ctx.seed + 1);
     const withHistoryPatched = await run(
       'patched nightly into the history',
