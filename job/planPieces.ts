@@ -1,9 +1,9 @@
 import { addDays, archiveDayFromMs, type ArchiveDay } from './source/archiveDay.ts';
 
 /**
- * A bounded part of a window: a day range inside one month and a slice of stations. Each piece
- * is exactly what `backfill --from <from> --to <to> --stations <stations>` loads, so pieces can
- * also run as separate processes.
+ * A bounded part of a window: a day range (one month, or several for few stations) and a slice
+ * of stations. Each piece is exactly what `backfill --from <from> --to <to> --stations <stations>`
+ * loads, so pieces can also run as separate processes.
  */
 export interface Piece {
   readonly from: ArchiveDay;
@@ -14,9 +14,10 @@ export interface Piece {
 
 /**
  * Cuts a window into pieces of at most `maxStationDays` station-days (so at most that many
- * listed files: the archive has one file per station and day), month by month, each month's
- * stations in slices of consecutive ids. A month of one station is the smallest piece (its
- * listing is one request), so `maxStationDays` must be at least 31.
+ * listed files: the archive has one file per station and day). Consecutive months of all the
+ * stations go into one piece while they fit; a month that does not fit alone is cut into slices of
+ * consecutive station ids. A month of one station is the smallest piece (its listing is one
+ * request), so `maxStationDays` must be at least 31.
  */
 export function* planPieces(
   window: { readonly from: ArchiveDay; readonly to: ArchiveDay },
@@ -30,13 +31,25 @@ export function* planPieces(
   }
   const sorted = [...new Set(stations)].sort((a, b) => a - b);
   if (sorted.length === 0) return;
+  let group: { from: ArchiveDay; to: ArchiveDay; days: number } | undefined;
   for (const month of monthsOf(window.from, window.to)) {
     const days = dayCount(month.from, month.to);
+    if (group !== undefined && sorted.length * (group.days + days) <= maxStationDays) {
+      group = { from: group.from, to: month.to, days: group.days + days };
+      continue;
+    }
+    if (group !== undefined) yield { from: group.from, to: group.to, stations: sorted };
+    group = undefined;
+    if (sorted.length * days <= maxStationDays) {
+      group = { ...month, days };
+      continue;
+    }
     const perPiece = Math.max(1, Math.floor(maxStationDays / days));
     for (let i = 0; i < sorted.length; i += perPiece) {
       yield { ...month, stations: sorted.slice(i, i + perPiece) };
     }
   }
+  if (group !== undefined) yield { from: group.from, to: group.to, stations: sorted };
 }
 
 /** The window's days cut at month ends: [from, end of month], …, [start of month, to]. */

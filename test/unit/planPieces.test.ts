@@ -19,6 +19,15 @@ describe('planPieces', () => {
     }
   });
 
+  it('puts consecutive months of few stations into one piece while they fit', () => {
+    expect([...planPieces({ from: '2024-01-01', to: '2024-04-30' }, [7, 8], 124)]).toEqual([
+      { from: '2024-01-01', to: '2024-02-29', stations: [7, 8] }, // 2 × 60 days
+      { from: '2024-03-01', to: '2024-04-30', stations: [7, 8] }, // 2 × 61 days
+    ]);
+    const year = [...planPieces({ from: '2024-01-01', to: '2024-12-31' }, [1], 50_000)];
+    expect(year).toEqual([{ from: '2024-01-01', to: '2024-12-31', stations: [1] }]);
+  });
+
   it('is lazy: a window of ten years and 50,000 stations is not materialised', () => {
     const stations = Array.from({ length: 50_000 }, (_, i) => i + 1);
     const pieces = planPieces({ from: '2016-01-01', to: '2025-12-31' }, stations, 50_000);
