@@ -352,6 +352,7 @@ async function commitWithRetries(
       summary.rowsCommitted += result.rowsInserted;
       summary.rowsReplaced += result.rowsReplaced;
       summary.rowsRejected += result.rowRejects;
+      summary.stationsRecomputed += result.stationsRecomputed;
       logger.info(
         {
           snapshotId: result.snapshotId,

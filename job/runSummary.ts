@@ -21,6 +21,8 @@ export interface RunSummary {
   rowsCommitted: number;
   rowsReplaced: number;
   rowsRejected: number;
+  /** Stations whose locations row was recomputed from measurements rather than maintained from the chunk. */
+  stationsRecomputed: number;
   bytesFetched: number;
   bytesPlanned: number;
   commitsPlanned: number;
@@ -66,6 +68,7 @@ export function emptySummary(
     rowsCommitted: 0,
     rowsReplaced: 0,
     rowsRejected: 0,
+    stationsRecomputed: 0,
     bytesFetched: 0,
     bytesPlanned: 0,
     commitsPlanned: 0,

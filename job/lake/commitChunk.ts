@@ -32,6 +32,8 @@ export type ChunkCommitResult =
       readonly snapshotId: string;
       /** Iceberg commits made: one per table written. */
       readonly commits: number;
+      /** Stations whose locations row was recomputed from measurements (see commitLocations). */
+      readonly stationsRecomputed: number;
     }
   /** Another run committed some of these files (same ETag) since they were planned: drop and retry. */
   | { readonly kind: 'already-loaded'; readonly keys: readonly string[] };
@@ -72,9 +74,10 @@ export async function commitChunk(
 
   // After a failed try (its outcome may be unknown) every station of the chunk is recomputed.
   let exactForAll = false;
+  let stationsRecomputed = 0;
   await retryStep(request, 'locations', async () => {
     try {
-      await commitLocations(session, tables, request, data, exactForAll);
+      stationsRecomputed = await commitLocations(session, tables, request, data, exactForAll);
     } finally {
       exactForAll = true;
     }
@@ -92,6 +95,7 @@ export async function commitChunk(
     fileRejects: rejects.files,
     snapshotId: data.snapshotId,
     commits,
+    stationsRecomputed,
   };
 }
 
@@ -373,7 +377,7 @@ async function readStagedRejects(session: LakeSession): Promise<{ rows: number; 
   return { rows: Number(rows), files: Number(files) };
 }
 
-/** Step 3: locations upserted; see upsertLocationsSql. */
+/** Step 3: locations upserted (see upsertLocationsSql); returns how many stations were recomputed. */
 async function commitLocations(
   session: LakeSession,
   tables: ChunkTables,
@@ -383,7 +387,8 @@ async function commitLocations(
     countedReplaced: ReadonlyMap<number, ReplacedRows>;
   },
   exactForAll: boolean,
-): Promise<void> {
+): Promise<number> {
+  let recomputed = 0;
   await inTransaction(session, async (connection) => {
     // Stations whose staged files' rows in the table are no longer this chunk's: another run
     // loaded them again since step 1, so an increment from the staged rows could count them twice.
@@ -407,6 +412,7 @@ async function commitLocations(
       exact.add(station);
       replaced.delete(station);
     }
+    recomputed = exact.size;
     await connection.run(upsertLocationsSql(tables, [...exact], replaced), {
       now: timestamptzValue(request.ingestedAt),
     });
@@ -416,6 +422,7 @@ async function commitLocations(
       await connection.run(`DELETE FROM ${tables.locations} WHERE measurement_count = 0`);
     }
   });
+  return recomputed;
 }
 
 /**

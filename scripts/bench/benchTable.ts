@@ -63,8 +63,9 @@ const ROWS: Row[] = [
   ],
   ['re-run fetched; commits', (p) => `${p.rerun.summary.filesFetched}; ${p.rerun.summary.commits}`],
   [
-    'patched run: files changed; rows replaced',
-    (p) => `${n(p.patchedRun.summary.filesChanged)}; ${n(p.patchedRun.summary.rowsReplaced)}`,
+    'patched run: files changed; rows replaced; stations recomputed',
+    (p) =>
+      `${n(p.patchedRun.summary.filesChanged)}; ${n(p.patchedRun.summary.rowsReplaced)}; ${n(p.patchedRun.summary.stationsRecomputed ?? 0)}`,
   ],
   [
     'patched run s (list, commit); delete files after',
