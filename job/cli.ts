@@ -7,6 +7,12 @@ import yargs from 'yargs';
 import { loadOptions, lakeOptions, sourceOptions } from './commands/sharedOptions.ts';
 import { runLoadCommand } from './commands/loadCommand.ts';
 import {
+  manifestLocation,
+  manifestS3,
+  planBackfillCommand,
+  verifyBackfillCommand,
+} from './commands/shardCommands.ts';
+import {
   emptyTablesCommand,
   queryCommand,
   snapshotsCommand,
@@ -19,10 +25,12 @@ import {
   nightlyWindow,
   resolveBackfillConfig,
   resolveLakeConfig,
+  resolveSource,
 } from './config.ts';
 import { reportNames } from './lake/reports.ts';
 import { parseAsOf } from './lake/timeTravel.ts';
 import { LakehouseError } from './lakehouseError.ts';
+import { MIN_FILES_PER_SHARD } from './shards/planShards.ts';
 import { addDays, parseArchiveDay } from './source/archiveDay.ts';
 import { TABLES } from './tables.ts';
 
@@ -53,7 +61,7 @@ export async function main(
     .wrap(Math.min(120, terminal.stdout.columns || 100))
     .demandCommand(
       1,
-      'Name a command: backfill, nightly, status, query, snapshots or empty-tables.',
+      'Name a command: backfill, nightly, status, query, snapshots, empty-tables, plan-backfill or verify-backfill.',
     )
     // The local lakehouse's OPENAQ_LAKEHOUSE_* variables share our env prefix: accept, don't list.
     .option('lakehouse-s3-port', { type: 'string', hidden: true })
@@ -118,6 +126,55 @@ export async function main(
             output(args),
           ),
         );
+      },
+    )
+    .command(
+      'plan-backfill',
+      'Plan a long backfill as shards balanced by listed files: a manifest of JSON lines, each a plain `backfill` of a day range and a station id range',
+      (y) =>
+        sourceOptions(lakeOptions(y))
+          .option('from', { type: 'string', demandOption: true, describe: 'First archive day' })
+          .option('to', { type: 'string', demandOption: true, describe: 'Last archive day' })
+          .option('max-files-per-shard', {
+            type: 'number',
+            demandOption: true,
+            describe: `Listed files per shard at most (>= ${MIN_FILES_PER_SHARD})`,
+          })
+          .option('out', {
+            type: 'string',
+            describe: 'Write the manifest to this path or s3://bucket/key [default: stdout]',
+          })
+          .example(
+            '$0 plan-backfill --from 2016-01-01 --to 2025-12-31 --max-files-per-shard 200000 --out s3://my-bucket/manifests/decade.jsonl',
+            'a decade, for the Step Functions backfill',
+          ),
+      async (args) => {
+        const maxFiles = args.maxFilesPerShard;
+        if (!Number.isInteger(maxFiles) || maxFiles < MIN_FILES_PER_SHARD) {
+          throw new ConfigError(
+            `Expected \`--max-files-per-shard\` to be an integer >= ${MIN_FILES_PER_SHARD} (a month of one station), got \`${maxFiles}\``,
+          );
+        }
+        const out = args.out === undefined ? undefined : manifestLocation('--out', args.out);
+        const config = resolveBackfillConfig(args, env, packageRoot, 'plan-backfill');
+        done(await planBackfillCommand(config, maxFiles, out, terminal));
+      },
+    )
+    .command(
+      'verify-backfill',
+      "Check that the files ledger covers every shard of a plan's manifest; exit 1 naming the shards that are not covered",
+      (y) =>
+        sourceOptions(lakeOptions(y)).option('manifest', {
+          type: 'string',
+          demandOption: true,
+          describe: 'The manifest: a path or s3://bucket/key',
+        }),
+      async (args) => {
+        const manifest = manifestLocation('--manifest', args.manifest);
+        const lake = resolveLakeConfig(args, env, packageRoot);
+        // The source options only say where S3 manifests are reached (the archive's endpoint).
+        const s3 = manifestS3(resolveSource(args, env));
+        done(await verifyBackfillCommand(lake, manifest, s3, args.json, terminal));
       },
     )
     .command(

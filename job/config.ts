@@ -13,6 +13,7 @@ import {
 } from './source/archiveDay.ts';
 import type { S3ArchiveStoreOptions } from './source/s3ArchiveStore.ts';
 import { fileStationCache, type StationCache } from './source/stationCache.ts';
+import { parseStationSelection, type StationSelection } from './source/stationSelection.ts';
 import { NAMESPACE } from './tables.ts';
 
 export type ArchiveSource = Omit<S3ArchiveStoreOptions, 'maxSockets'>;
@@ -40,7 +41,8 @@ export interface BackfillConfig extends LakeConfig {
   readonly command: string;
   /** Archive days (the date in the file name), inclusive. */
   readonly window: { readonly from: ArchiveDay; readonly to: ArchiveDay };
-  readonly stations: readonly number[] | 'all';
+  /** Every station, ids, or id ranges selecting from the archive's stations (see StationSelection). */
+  readonly stations: StationSelection;
   /** The archive bucket; the socket pool is sized from `concurrency`. */
   readonly source: ArchiveSource;
   readonly stationCache?: StationCache;
@@ -239,7 +241,8 @@ export function nightlyWindow(
   return { from: addDays(to, -(days - 1)), to };
 }
 
-function resolveSource(
+/** The archive bucket and how it is reached (the local mirror on the local target). */
+export function resolveSource(
   options: SourceOptions,
   env: Readonly<Record<string, string | undefined>>,
 ): ArchiveSource {
@@ -342,15 +345,11 @@ function day(flag: string, value: string): ArchiveDay {
   }
 }
 
-function stationSelection(value: string | undefined): readonly number[] | 'all' {
-  if (value === undefined || value === 'all') return 'all';
-  const ids = value.split(',').map((part) => part.trim());
-  if (ids.some((id) => !/^\d+$/.test(id) || Number(id) < 1)) {
-    throw new ConfigError(
-      `Expected \`--stations\` to be "all" or comma-separated location ids like 2178,8118, got \`${value}\``,
-    );
-  }
-  return [...new Set(ids.map(Number))].sort((a, b) => a - b);
+function stationSelection(value: string | undefined): StationSelection {
+  if (value === undefined) return 'all';
+  const parsed = parseStationSelection(value);
+  if (typeof parsed === 'object' && 'error' in parsed) throw new ConfigError(parsed.error);
+  return parsed;
 }
 
 function integer(flag: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {

@@ -4,6 +4,7 @@ import type { ArchiveDay } from './archiveDay.ts';
 import { ARCHIVE_KEY_PREFIX, monthPrefix, parseArchiveKey } from './archiveKey.ts';
 import type { ArchiveObject, ArchiveStore } from './archiveStore.ts';
 import type { StationCache } from './stationCache.ts';
+import { inRanges, isStationRanges, type StationSelection } from './stationSelection.ts';
 
 /** A listed archive file whose key matched the layout, with the location and day it names. */
 export interface ListedFile extends ArchiveObject {
@@ -23,8 +24,11 @@ export interface WindowListing {
 }
 
 export interface ListWindowRequest {
-  /** Location ids to list, or 'all' for every `locationid=N/` prefix of the archive. */
-  readonly stations: readonly number[] | 'all';
+  /**
+   * Location ids to list, 'all' for every `locationid=N/` prefix of the archive, or ranges of ids
+   * (the archive's stations that fall in them).
+   */
+  readonly stations: StationSelection;
   /** First day of the window, included. */
   readonly from: ArchiveDay;
   /** Last day of the window, included. */
@@ -96,25 +100,29 @@ export async function listWindow(
 
 /**
  * The stations a window lists: the given ids, sorted, or for 'all' the archive's `locationid=N/`
- * prefixes (from the station cache when it has them, else listed and cached).
+ * prefixes (from the station cache when it has them, else listed and cached), or for ranges those
+ * of the archive's stations that fall in them.
  */
 export async function resolveStations(
   store: ArchiveStore,
   request: Pick<ListWindowRequest, 'stations' | 'stationCache'>,
 ): Promise<{ stations: number[]; unmatchedPrefixes: string[]; listRequests: number }> {
   const unmatchedPrefixes: string[] = [];
-  if (request.stations !== 'all') {
+  const selection = request.stations;
+  if (selection !== 'all' && !isStationRanges(selection)) {
     return {
-      stations: [...new Set(request.stations)].sort((a, b) => a - b),
+      stations: [...new Set(selection)].sort((a, b) => a - b),
       unmatchedPrefixes,
       listRequests: 0,
     };
   }
+  const pick = (ids: number[]): number[] =>
+    selection === 'all' ? ids : ids.filter((id) => inRanges(selection, id));
   const cached = await request.stationCache?.read();
-  if (cached !== undefined) return { stations: cached, unmatchedPrefixes, listRequests: 0 };
+  if (cached !== undefined) return { stations: pick(cached), unmatchedPrefixes, listRequests: 0 };
   const stations = await listStationIds(store, unmatchedPrefixes);
   await request.stationCache?.write(stations);
-  return { stations, unmatchedPrefixes, listRequests: 1 };
+  return { stations: pick(stations), unmatchedPrefixes, listRequests: 1 };
 }
 
 /** The location ids of the archive, from its `locationid=N/` prefixes, sorted. */
@@ -163,7 +171,7 @@ function validate(request: ListWindowRequest): {
       `source: Expected \`concurrency\` to be an integer >= 1, got \`${concurrency}\``,
     );
   }
-  if (stations !== 'all') {
+  if (stations !== 'all' && !isStationRanges(stations)) {
     const bad = stations.find((id) => !Number.isSafeInteger(id) || id < 1);
     if (bad !== undefined) {
       throw new Error(`source: Expected station ids to be integers >= 1, got \`${bad}\``);

@@ -55,7 +55,7 @@ describe('resolveBackfillConfig', () => {
     ],
     [
       { stations: '12,abc' },
-      'config: Expected `--stations` to be "all" or comma-separated location ids like 2178,8118, got `12,abc`',
+      'config: Expected `--stations` to be "all", location ids like 2178,8118 or id ranges like 1000-2437 (low <= high, ids >= 1), got `12,abc` (bad part `abc`)',
     ],
     [
       { concurrency: 0 },
