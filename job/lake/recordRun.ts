@@ -8,8 +8,8 @@ import { qualifiedName } from './tableDdl.ts';
 
 /**
  * Appends the run's record to the runs table (its own small commit, after the data commits).
- * Runs finishing together conflict on this table: the record is retried, and after a commit of
- * unknown outcome only if the table does not hold it yet.
+ * Runs finishing together conflict on this table: the record is retried, but only while the table
+ * does not hold it yet.
  */
 export async function recordRun(
   session: LakeSession,
@@ -24,8 +24,9 @@ export async function recordRun(
       throw classify(err, 'record the run in the runs table');
     }
   };
-  await retryRetryable(RECORD_RETRIES, insert, async (error) => {
-    if (!error.isCommitStateUnknown) return false;
+  // Any failed commit may have landed: the catalog can apply it and the answer still be lost, and
+  // DuckDB then re-sends it and reports the 409 of its own first try. So the table is asked first.
+  await retryRetryable(RECORD_RETRIES, insert, async () => {
     const held = await session.connection.runAndReadAll(
       `SELECT count(*)::BIGINT FROM ${runs} WHERE run_id = $run_id`,
       { run_id: run.summary.runId },
