@@ -15,10 +15,11 @@ import { LakehouseError, classify } from './lakehouseError.ts';
 import { RetryCounter, nonZeroRetries, type RetryKind } from './model/retryCounts.ts';
 import { chunkFiles, planLoad, type PlannedFile } from './plan.ts';
 import { emptySummary, type RunSummary } from './runSummary.ts';
-import { archiveDayToMs } from './source/archiveDay.ts';
+import { HeldFiles, listPieces, type ListedPiece } from './listPieces.ts';
+import type { Piece } from './planPieces.ts';
+import { withRunFolder } from './runFolder.ts';
+import { archiveDayToMs, type ArchiveDay } from './source/archiveDay.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
-import { listConfiguredWindow } from './listConfiguredWindow.ts';
-import type { WindowListing } from './source/listWindow.ts';
 import { MeasurementColumns } from './source/measurementColumns.ts';
 import { readArchiveFile } from './source/parseArchiveFile.ts';
 import { TABLES } from './tables.ts';
@@ -45,9 +46,10 @@ export interface BackfillDependencies {
 const seconds = (startMs: number): number => (performance.now() - startMs) / 1000;
 
 /**
- * The backfill: list the window, compare with the lake's lineage, fetch and parse only new and
- * changed files, stage them, and commit in large chunks. Re-running it, resuming it after a crash
- * or running it concurrently with another run leaves exactly one copy of each file's rows.
+ * The backfill: stream the window in pieces (a month of a slice of stations); for each, list it,
+ * compare with the lake's ledger, fetch and parse only new and changed files, stage them, and
+ * commit in large chunks. Re-running it, resuming it after a crash or running it concurrently with
+ * another run leaves exactly one copy of each file's rows.
  */
 export async function runBackfill(
   config: BackfillConfig,
@@ -64,100 +66,145 @@ export async function runBackfill(
   summary.retries = (deps.retries ?? new RetryCounter()).counts;
 
   const startedAt = new Date();
-  // The listing needs no DuckDB: it runs while DuckDB starts, attaches and reads the lineage.
-  const listing = timedListing(deps.store, config);
-  listing.catch(() => undefined); // awaited in loadWindow; never left unhandled if the lake fails first
-  return withLake(config.duckdb, config.target, async (session) => {
-    const ensured = await ensureTables(session, config.namespace, TABLES);
-    if (ensured.created.length + ensured.columnsAdded.length + ensured.partitioned.length > 0) {
-      logger.info({ ...ensured }, 'tables brought in line with job/tables.ts');
-    }
-    try {
-      await loadWindow(session, config, deps, summary, listing);
-    } catch (err) {
-      summary.exitCode = 1;
+  return withRunFolder(config.runDir, async () => {
+    const held = new HeldFiles();
+    const pieces = listPieces(deps.store, config, held);
+    // The first piece's listing needs no DuckDB: it runs while DuckDB starts and attaches.
+    const firstPiece = pieces.next();
+    firstPiece.catch(() => undefined); // awaited in loadWindow; never unhandled if the lake fails first
+    return withLake(config.duckdb, config.target, async (session) => {
+      const ensured = await ensureTables(session, config.namespace, TABLES);
+      if (ensured.created.length + ensured.columnsAdded.length + ensured.partitioned.length > 0) {
+        logger.info({ ...ensured }, 'tables brought in line with job/tables.ts');
+      }
+      try {
+        await loadWindow(session, config, deps, summary, { pieces, firstPiece, held });
+      } catch (err) {
+        summary.exitCode = 1;
+        summary.filesHeldMax = held.max;
+        summary.seconds.total = seconds(started);
+        if (!config.dryRun) {
+          const error = err instanceof Error ? err.message : String(err);
+          await recordRun(session, config.namespace, {
+            command: config.command,
+            startedAt,
+            summary,
+            error,
+          }).catch((recordError: unknown) =>
+            logger.warn({ recordError: String(recordError) }, 'could not record the failed run'),
+          );
+        }
+        throw err;
+      }
+      const rowsSeen = summary.rowsCommitted + summary.rowsRejected;
+      summary.rejectRate = Math.max(
+        rowsSeen > 0 ? summary.rowsRejected / rowsSeen : 0,
+        summary.filesFetched > 0 ? summary.filesRejected / summary.filesFetched : 0,
+      );
+      if (summary.rejectRate > config.maxRejectRate) summary.exitCode = 3;
+      summary.filesHeldMax = held.max;
       summary.seconds.total = seconds(started);
+      const retried = nonZeroRetries(summary.retries);
+      if (Object.keys(retried).length > 0) logger.info({ retries: retried }, 'retries this run');
       if (!config.dryRun) {
-        const error = err instanceof Error ? err.message : String(err);
         await recordRun(session, config.namespace, {
           command: config.command,
           startedAt,
           summary,
-          error,
-        }).catch((recordError: unknown) =>
-          logger.warn({ recordError: String(recordError) }, 'could not record the failed run'),
-        );
+        });
       }
-      throw err;
-    }
-    const rowsSeen = summary.rowsCommitted + summary.rowsRejected;
-    summary.rejectRate = Math.max(
-      rowsSeen > 0 ? summary.rowsRejected / rowsSeen : 0,
-      summary.filesFetched > 0 ? summary.filesRejected / summary.filesFetched : 0,
-    );
-    if (summary.rejectRate > config.maxRejectRate) summary.exitCode = 3;
-    summary.seconds.total = seconds(started);
-    const retried = nonZeroRetries(summary.retries);
-    if (Object.keys(retried).length > 0) logger.info({ retries: retried }, 'retries this run');
-    if (!config.dryRun) {
-      await recordRun(session, config.namespace, { command: config.command, startedAt, summary });
-    }
-    return summary;
+      return summary;
+    });
   });
 }
 
-async function timedListing(
-  store: ArchiveStore,
-  config: BackfillConfig,
-): Promise<{ listing: WindowListing; seconds: number }> {
-  const started = performance.now();
-  const listing = await listConfiguredWindow(store, config);
-  return { listing, seconds: seconds(started) };
+interface PieceStream {
+  readonly pieces: AsyncGenerator<ListedPiece>;
+  /** The first `pieces.next()`, started before DuckDB. */
+  readonly firstPiece: Promise<IteratorResult<ListedPiece>>;
+  readonly held: HeldFiles;
 }
 
-/** Read the lineage, plan against the listing, then fetch, stage and commit chunk by chunk. */
+/**
+ * Piece by piece (see listPieces): plan the piece against the ledger read for its days and
+ * stations, then fetch, stage and commit it chunk by chunk, and let it go before the next. What
+ * the process holds is bounded by the pieces, never by the window.
+ */
 async function loadWindow(
   session: LakeSession,
   config: BackfillConfig,
   deps: BackfillDependencies,
   summary: RunSummary,
-  pendingListing: Promise<{ listing: WindowListing; seconds: number }>,
+  stream: PieceStream,
+): Promise<void> {
+  const staging = config.dryRun
+    ? undefined
+    : await StagingArea.open(session.connection, join(config.runDir, 'staging.duckdb'));
+  try {
+    const progress = { filesDone: 0, filesTotal: 0 };
+    let next = await stream.firstPiece;
+    while (!next.done) {
+      const listed = next.value;
+      await loadPiece(session, config, deps, summary, listed, staging, progress);
+      stream.held.release(listed.listing.files.length);
+      next = await stream.pieces.next();
+    }
+  } finally {
+    await staging?.close();
+  }
+}
+
+/** One piece: plan against the ledger, then fetch, stage and commit its chunks. */
+async function loadPiece(
+  session: LakeSession,
+  config: BackfillConfig,
+  deps: BackfillDependencies,
+  summary: RunSummary,
+  { piece, listing, seconds: listSeconds }: ListedPiece,
+  staging: StagingArea | undefined,
+  progress: { filesDone: number; filesTotal: number },
 ): Promise<void> {
   const { logger } = deps;
-  let stageStart = performance.now();
-  const loaded = await readLineage(session, config.namespace, config.window);
-  const lineageSeconds = seconds(stageStart);
-  const { listing, seconds: listSeconds } = await pendingListing;
-  summary.seconds.list = listSeconds;
-  summary.filesListed = listing.files.length;
-  summary.unmatchedKeys = listing.unmatchedKeys.length;
+  summary.pieces += 1;
+  summary.seconds.list += listSeconds;
+  summary.filesListed += listing.files.length;
+  summary.unmatchedKeys += listing.unmatchedKeys.length;
   if (listing.unmatchedKeys.length > 0) {
     logger.warn(
       { count: listing.unmatchedKeys.length, examples: listing.unmatchedKeys.slice(0, 5) },
       'keys that do not match the archive layout were ignored',
     );
   }
+  const where = {
+    from: piece.from,
+    to: piece.to,
+    stations: describeStations(piece.stations),
+  };
   logger.info(
     {
+      ...where,
       files: listing.files.length,
       listRequests: listing.listRequests,
-      seconds: summary.seconds.list,
+      seconds: listSeconds,
     },
-    'listed window',
+    'listed piece',
   );
 
-  stageStart = performance.now();
+  const stageStart = performance.now();
+  const loaded = await readLineage(session, config.namespace, piece);
   const plan = planLoad(listing.files, loaded);
   const work = [...plan.newFiles, ...plan.changedFiles];
   const chunks = chunkFiles(work, config.commit);
-  summary.seconds.plan = lineageSeconds + seconds(stageStart);
-  summary.filesSkipped = plan.unchangedFiles.length;
-  summary.filesNew = plan.newFiles.length;
-  summary.filesChanged = plan.changedFiles.length;
-  summary.bytesPlanned = work.reduce((sum, file) => sum + file.size, 0);
-  summary.commitsPlanned = chunks.length;
+  summary.seconds.plan += seconds(stageStart);
+  summary.filesSkipped += plan.unchangedFiles.length;
+  summary.filesNew += plan.newFiles.length;
+  summary.filesChanged += plan.changedFiles.length;
+  summary.bytesPlanned += work.reduce((sum, file) => sum + file.size, 0);
+  summary.commitsPlanned += chunks.length;
+  progress.filesTotal += work.length;
   logger.info(
     {
+      ...where,
       new: plan.newFiles.length,
       changed: plan.changedFiles.length,
       unchanged: plan.unchangedFiles.length,
@@ -165,53 +212,42 @@ async function loadWindow(
     },
     'planned',
   );
-  if (config.dryRun) return;
+  if (staging === undefined) return;
 
-  const staging = await StagingArea.open(
-    session.connection,
-    join(config.workDir, `staging-${config.runId}.duckdb`),
-  );
-  try {
-    let filesDone = 0;
-    let chunkNumber = 0;
-    for (const chunk of chunks) {
-      await loadChunk(chunk, staging, config, deps, summary, () => {
-        filesDone += 1;
-        if (filesDone % 50 === 0)
-          logger.debug({ filesDone, filesTotal: work.length }, 'staging progress');
-        deps.onProgress?.({
-          stage: 'fetch',
-          filesDone,
-          filesTotal: work.length,
-          rows: summary.rowsCommitted + staging.stagedRows,
-        });
-      });
+  for (const chunk of chunks) {
+    await loadChunk(chunk, staging, config, deps, summary, () => {
+      progress.filesDone += 1;
+      if (progress.filesDone % 50 === 0) logger.debug({ ...progress }, 'staging progress');
       deps.onProgress?.({
-        stage: 'commit',
-        filesDone,
-        filesTotal: work.length,
+        stage: 'fetch',
+        ...progress,
         rows: summary.rowsCommitted + staging.stagedRows,
       });
-      logger.info({ files: chunk.length, rows: staging.stagedRows }, 'committing');
-      chunkNumber += 1;
-      const number = chunkNumber;
-      await commitWithRetries(session, staging, chunk, config, summary, logger, (table) =>
-        deps.onCommitStep?.(table, number),
-      );
-      await staging.clear();
-    }
-  } finally {
-    await staging.close();
+    });
+    deps.onProgress?.({
+      stage: 'commit',
+      ...progress,
+      rows: summary.rowsCommitted + staging.stagedRows,
+    });
+    logger.info({ files: chunk.length, rows: staging.stagedRows }, 'committing');
+    const chunkNumber = summary.commits + 1; // of the run, for onCommitStep
+    await commitWithRetries(session, staging, chunk, config, summary, logger, (table) =>
+      deps.onCommitStep?.(table, chunkNumber),
+    );
+    await staging.clear();
   }
+  logger.info({ ...where, files: work.length }, 'piece done');
 }
 
-async function readLineage(
-  session: LakeSession,
-  namespace: string,
-  window: BackfillConfig['window'],
-) {
+/** `2178` or `1000…2437 (120)`: a piece's stations in a log line. */
+const describeStations = (stations: readonly number[]): string =>
+  stations.length === 1
+    ? String(stations[0])
+    : `${stations[0]}…${stations.at(-1)} (${stations.length})`;
+
+async function readLineage(session: LakeSession, namespace: string, piece: Piece) {
   try {
-    return await loadedFiles(session, namespace, window);
+    return await loadedFiles(session, namespace, piece);
   } catch (err) {
     throw classify(err, `read what ${namespace} already holds`);
   }
@@ -313,8 +349,8 @@ async function commitWithRetries(
   onStep: (table: string) => void,
 ): Promise<void> {
   const started = performance.now();
-  const days = chunk.map((file) => archiveDayToMs(file.day));
-  const range = windowRange(Math.min(...days), Math.max(...days));
+  const days = dayBounds(chunk);
+  const range = windowRange(archiveDayToMs(days.from), archiveDayToMs(days.to));
   for (let attempt = 0; ; attempt += 1) {
     try {
       const result = await commitChunk(
@@ -324,6 +360,7 @@ async function commitWithRetries(
           runId: config.runId,
           ingestedAt: new Date(),
           range,
+          days,
           onRetry: (kind) => (summary.retries[kind] += 1),
         },
         (table) => {
@@ -346,6 +383,7 @@ async function commitWithRetries(
       summary.rowsReplaced += result.rowsReplaced;
       summary.rowsLeftover += result.rowsLeftover;
       summary.rowsRejected += result.rowRejects;
+      summary.stationsRecomputed += result.stationsRecomputed;
       logger.info(
         {
           snapshotId: result.snapshotId,
@@ -372,6 +410,17 @@ async function commitWithRetries(
       await new Promise((wake) => setTimeout(wake, waitMs));
     }
   }
+}
+
+/** The first and last day of a chunk's files (a loop: spreading ~200k values overflows the stack). */
+function dayBounds(files: readonly PlannedFile[]): { from: ArchiveDay; to: ArchiveDay } {
+  let from = files[0]!.day;
+  let to = from;
+  for (const file of files) {
+    if (file.day < from) from = file.day;
+    if (file.day > to) to = file.day;
+  }
+  return { from, to };
 }
 
 function countCommitRetry(summary: RunSummary, kind: RetryKind): void {

@@ -24,8 +24,13 @@ export interface LakeConfig {
   readonly targetExplicit: boolean;
   readonly namespace: string;
   readonly duckdb: DuckDBSettings;
-  /** Local folder for the staging database, spill files and the station-list cache. */
+  /** Local folder for the station-list cache and the per-run folders (`runs/<runId>`). */
   readonly workDir: string;
+  /**
+   * This process's own folder under `<workDir>/runs/`: staging database and DuckDB spill files.
+   * No two runs share it; leftovers of dead runs are removed at start (see withRunFolder).
+   */
+  readonly runDir: string;
 }
 
 /** Everything a backfill run needs, resolved and validated once, before any I/O. */
@@ -42,6 +47,11 @@ export interface BackfillConfig extends LakeConfig {
   /** Parallel GETs, and the size of the HTTP socket pool. */
   readonly concurrency: number;
   readonly commit: ChunkLimits;
+  /**
+   * Listed files held in memory at most: the window is streamed in pieces (a month of a slice of
+   * stations) of up to half this many station-days, the next piece listed while one loads.
+   */
+  readonly filesInMemory: number;
   /** Conflict/transient retries of one commit. */
   readonly commitRetries: number;
   /** Above this share of rejected rows (or files), the run exits with code 3. */
@@ -81,6 +91,7 @@ export interface BackfillOptions extends SourceOptions {
   readonly to: string;
   readonly commitDays?: number;
   readonly commitFiles?: number;
+  readonly filesInMemory?: number;
   readonly commitRetries?: number;
   readonly maxRejectRate?: number;
   readonly dryRun?: boolean;
@@ -92,12 +103,27 @@ export const DEFAULTS = {
   concurrency: 64,
   commitDays: 31,
   commitFiles: 10_000,
+  filesInMemory: 100_000,
   commitRetries: 6,
   maxRejectRate: 0.01,
   lookbackDays: 7,
   memoryLimit: '512MB',
   httpTimeoutSeconds: 300,
   stationCacheHours: 24,
+} as const;
+
+/**
+ * Upper bounds of the load options. A commit stages its files' rows on local disk and inserts them
+ * sorted in one statement: 100,000 files is ~34 M rows, whose sorted write spills most of itself
+ * at the default memory limit and whose failure costs the whole chunk again. Listed files take
+ * ~0.5 KB of heap each.
+ */
+export const LIMITS = {
+  commitFiles: 100_000,
+  commitDays: 366,
+  filesInMemory: 2_000_000,
+  /** Two pieces of one station-month (31 days) each. */
+  minFilesInMemory: 62,
 } as const;
 
 export class ConfigError extends Error {
@@ -111,8 +137,10 @@ export function resolveLakeConfig(
   options: LakeOptions,
   env: Readonly<Record<string, string | undefined>>,
   packageRoot: string,
+  runId: string = newRunId(),
 ): LakeConfig {
   const workDir = resolve(options.workDir ?? join(tmpdir(), 'openaq-lakehouse'));
+  const runDir = join(workDir, 'runs', runId);
   return {
     target: resolveEndpoints(options, env).target,
     targetExplicit: Boolean(options.catalog ?? options.tableBucketArn ?? options.catalogUri),
@@ -122,7 +150,7 @@ export function resolveLakeConfig(
         options.extensionDir ?? join(packageRoot, '.lakehouse', 'duckdb-extensions'),
       ),
       memoryLimit: memory('--memory-limit', options.memoryLimit ?? DEFAULTS.memoryLimit),
-      tempDirectory: join(workDir, 'duckdb-spill'),
+      tempDirectory: join(runDir, 'spill'),
       threads: integer('--threads', options.threads ?? Math.min(4, availableParallelism()), 1),
       httpTimeoutSeconds: integer(
         '--http-timeout',
@@ -131,8 +159,13 @@ export function resolveLakeConfig(
       ),
     },
     workDir,
+    runDir,
   };
 }
+
+/** `20261201T230548-1a2b3c4d`: sortable by start time, unique per run; names the run's folder. */
+export const newRunId = (now = new Date()): string =>
+  `${now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
 
 export function resolveBackfillConfig(
   options: BackfillOptions,
@@ -144,11 +177,12 @@ export function resolveBackfillConfig(
   const to = day('--to', options.to);
   if (from > to)
     throw new ConfigError(`Expected \`--from\` (${from}) to be on or before \`--to\` (${to})`);
-  const lake = resolveLakeConfig(options, env, packageRoot);
+  const runId = newRunId();
+  const lake = resolveLakeConfig(options, env, packageRoot, runId);
   const source = resolveSource(options, env);
   return {
     ...lake,
-    runId: `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`,
+    runId,
     command,
     window: { from, to },
     stations: stationSelection(options.stations),
@@ -166,9 +200,25 @@ export function resolveBackfillConfig(
     ),
     concurrency: integer('--concurrency', options.concurrency ?? DEFAULTS.concurrency, 1, 1024),
     commit: {
-      days: integer('--commit-days', options.commitDays ?? DEFAULTS.commitDays, 1),
-      files: integer('--commit-files', options.commitFiles ?? DEFAULTS.commitFiles, 1),
+      days: integer(
+        '--commit-days',
+        options.commitDays ?? DEFAULTS.commitDays,
+        1,
+        LIMITS.commitDays,
+      ),
+      files: integer(
+        '--commit-files',
+        options.commitFiles ?? DEFAULTS.commitFiles,
+        1,
+        LIMITS.commitFiles,
+      ),
     },
+    filesInMemory: integer(
+      '--files-in-memory',
+      options.filesInMemory ?? DEFAULTS.filesInMemory,
+      LIMITS.minFilesInMemory,
+      LIMITS.filesInMemory,
+    ),
     commitRetries: integer(
       '--commit-retries',
       options.commitRetries ?? DEFAULTS.commitRetries,

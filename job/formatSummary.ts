@@ -28,6 +28,10 @@ export function formatSummary(summary: RunSummary): string {
     ],
     ['snapshots', summary.snapshotIds.join(', ') || '-'],
     [
+      'pieces',
+      `${number(summary.pieces)} (at most ${number(summary.filesHeldMax)} listed files in memory at once)`,
+    ],
+    [
       'time',
       `${secs(summary.seconds.total)} (list ${secs(summary.seconds.list)}, plan ${secs(summary.seconds.plan)}, ` +
         `fetch+stage ${secs(summary.seconds.fetch)}, parse ${secs(summary.seconds.parse)}, commit ${secs(summary.seconds.commit)})`,

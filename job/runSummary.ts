@@ -7,6 +7,10 @@ export interface RunSummary {
   window: { from: ArchiveDay; to: ArchiveDay };
   target: string;
   dryRun: boolean;
+  /** Pieces of the window loaded (a month of a slice of stations each). */
+  pieces: number;
+  /** The most listed files held in memory at once (bounded by --files-in-memory). */
+  filesHeldMax: number;
   filesListed: number;
   filesSkipped: number;
   filesNew: number;
@@ -21,6 +25,8 @@ export interface RunSummary {
   /** Rows a crashed or failed run left of files it never finished, deleted and loaded again. */
   rowsLeftover: number;
   rowsRejected: number;
+  /** Stations whose locations row was recomputed from measurements rather than maintained from the chunk. */
+  stationsRecomputed: number;
   bytesFetched: number;
   bytesPlanned: number;
   commitsPlanned: number;
@@ -56,6 +62,8 @@ export function emptySummary(
     window,
     target,
     dryRun,
+    pieces: 0,
+    filesHeldMax: 0,
     filesListed: 0,
     filesSkipped: 0,
     filesNew: 0,
@@ -68,6 +76,7 @@ export function emptySummary(
     rowsReplaced: 0,
     rowsLeftover: 0,
     rowsRejected: 0,
+    stationsRecomputed: 0,
     bytesFetched: 0,
     bytesPlanned: 0,
     commitsPlanned: 0,

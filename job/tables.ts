@@ -113,6 +113,13 @@ export const REJECTS: TableDefinition = {
     column('raw_text', 'string', false, 'The raw line (or the start of the file), for inspection'),
     column('run_id', 'string', true, 'Id of the job run that rejected it'),
     column('rejected_at', 'timestamptz', true, 'When the reject was recorded'),
+    // Last: added to existing tables by ensureTables, which fills it from source_key.
+    column(
+      'archive_day',
+      'date',
+      true,
+      'The day in the file name; bounds the lookups of a chunk to its days',
+    ),
   ],
   partitionBy: [],
   properties: {},

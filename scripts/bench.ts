@@ -16,10 +16,9 @@ import { parseBenchOptions } from './bench/benchOptions.ts';
 import type { BenchResult, PointResult } from './bench/benchResult.ts';
 import { benchTable } from './bench/benchTable.ts';
 import { runScalePoint } from './bench/runScalePoint.ts';
+import { MONTH_WINDOW, pointWindow } from './bench/benchWindow.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-/** A month after the quoted-CRLF switch, with DST changes in it (US on the 10th, EU on the 31st). */
-const WINDOW = { from: '2024-03-01', to: '2024-03-31' } as const;
 
 const log = (line: string): void => console.error(line);
 const options = await parseBenchOptions(process.argv.slice(2));
@@ -39,6 +38,7 @@ const serverPids = (await lakehouseStatus(layout, lake)).flatMap((s) =>
 const points: PointResult[] = [];
 let stopped: string | undefined;
 try {
+  const largest = options.points.at(-1);
   for (const point of options.points) {
     try {
       points.push(
@@ -46,7 +46,8 @@ try {
           root: ROOT,
           lake,
           seed: options.seed,
-          window: WINDOW,
+          window: pointWindow(point.files),
+          history: options.history && point === largest,
           jobOptions: options.jobOptions,
           runTag,
           workRoot,
@@ -80,7 +81,7 @@ const result: BenchResult = {
   },
   settings: {
     seed: options.seed,
-    window: WINDOW,
+    window: MONTH_WINDOW,
     jobOptions: options.jobOptions,
     profile: options.profile,
   },

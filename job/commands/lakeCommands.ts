@@ -5,7 +5,8 @@ import { describeTarget } from '../lake/catalogTarget.ts';
 import { emptyTables, tableRowCounts } from '../lake/emptyTables.ts';
 import { existingTables } from '../lake/existingTables.ts';
 import { lakeStatus } from '../lake/lakeStatus.ts';
-import { withLake } from '../lake/lakeSession.ts';
+import { withLake, type LakeSession } from '../lake/lakeSession.ts';
+import { withRunFolder } from '../runFolder.ts';
 import { REPORTS, reportParameters } from '../lake/reports.ts';
 import { createTableViews, tableSnapshots, type AsOf } from '../lake/timeTravel.ts';
 import { classify } from '../lakehouseError.ts';
@@ -21,6 +22,12 @@ export interface Terminal {
   readonly stderr: NodeJS.WriteStream;
   readonly stdin: NodeJS.ReadStream;
 }
+
+/** DuckDB with the catalog attached, spilling into this command's own run folder. */
+const withLakeCommand = <T>(
+  lake: LakeConfig,
+  fn: (session: LakeSession) => Promise<T>,
+): Promise<T> => withRunFolder(lake.runDir, () => withLake(lake.duckdb, lake.target, fn));
 
 const print = (rows: Rows, format: RowFormat): string =>
   format === 'json' ? formatJson(rows) : format === 'csv' ? formatCsv(rows) : formatTextTable(rows);
@@ -45,7 +52,7 @@ export async function queryCommand(
   }
   const sql = report?.sql ?? request.sql;
   if (!sql) throw new ConfigError('Expected SQL (`query "SELECT …"`) or `--report <name>`');
-  return withLake(lake.duckdb, lake.target, async (session) => {
+  return withLakeCommand(lake, async (session) => {
     const tables = [...(await existingTables(session, lake.namespace))].filter((name) =>
       TABLES.some((t) => t.name === name),
     );
@@ -71,7 +78,7 @@ export async function snapshotsCommand(
   format: RowFormat,
   terminal: Terminal,
 ): Promise<number> {
-  return withLake(lake.duckdb, lake.target, async (session) => {
+  return withLakeCommand(lake, async (session) => {
     const snapshots = await tableSnapshots(session, lake.namespace, table);
     terminal.stdout.write(
       `${print(
@@ -100,7 +107,7 @@ export async function emptyTablesCommand(
       'empty-tables deletes data: name the catalog explicitly with --catalog local, --catalog-uri or --table-bucket-arn (or their OPENAQ_* variables)',
     );
   }
-  return withLake(lake.duckdb, lake.target, async (session) => {
+  return withLakeCommand(lake, async (session) => {
     const counts = await tableRowCounts(session, lake.namespace, TABLES);
     terminal.stdout.write(
       `This removes every row from ${describeTarget(lake.target)}, namespace ${lake.namespace}:\n`,
@@ -143,7 +150,7 @@ export async function statusCommand(
   json: boolean,
   terminal: Terminal,
 ): Promise<number> {
-  return withLake(lake.duckdb, lake.target, async (session) => {
+  return withLakeCommand(lake, async (session) => {
     const status = await lakeStatus(session, lake.namespace);
     const coverage = coverageFor(status.latestArchiveDay);
     let days;

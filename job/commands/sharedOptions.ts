@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { DEFAULTS } from '../config.ts';
+import { DEFAULTS, LIMITS } from '../config.ts';
 
 /** Where the tables are and how DuckDB runs: every command that touches the lake takes these. */
 export function lakeOptions<T>(y: Argv<T>) {
@@ -107,7 +107,13 @@ export function loadOptions<T>(y: Argv<T>) {
     .option('commit-files', {
       type: 'number',
       default: DEFAULTS.commitFiles,
-      describe: 'Files per commit at most',
+      describe: `Files per commit at most (up to ${LIMITS.commitFiles})`,
+    })
+    .option('files-in-memory', {
+      type: 'number',
+      default: DEFAULTS.filesInMemory,
+      describe:
+        'Listed files held in memory at most: the window loads in pieces (a month of a slice of stations) of up to half this, the next listed while one loads',
     })
     .option('commit-retries', {
       type: 'number',

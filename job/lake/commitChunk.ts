@@ -7,7 +7,9 @@ import type { LakeSession } from './lakeSession.ts';
 import { IN_WINDOW, rangeParameters, type WindowRange } from './lakeLedger.ts';
 import { retryRetryable } from './retryRetryable.ts';
 import { STAGING_ALIAS } from './stagingArea.ts';
-import { timestamptzValue } from './duckdbTypes.ts';
+import { dateValue, timestamptzValue } from './duckdbTypes.ts';
+import { keyDaySql } from './keyDaySql.ts';
+import type { ArchiveDay } from '../source/archiveDay.ts';
 import { qualifiedName } from './tableDdl.ts';
 
 export interface ChunkCommitRequest {
@@ -19,6 +21,8 @@ export interface ChunkCommitRequest {
   readonly range: WindowRange;
   /** Told of each retry of the steps after the data commit. */
   readonly onRetry: OnRetry;
+  /** The chunk's first and last archive day: bounds every lookup in the ledger and rejects. */
+  readonly days: { readonly from: ArchiveDay; readonly to: ArchiveDay };
 }
 
 export type ChunkCommitResult =
@@ -34,6 +38,8 @@ export type ChunkCommitResult =
       readonly snapshotId: string;
       /** Iceberg commits made: one per table written. */
       readonly commits: number;
+      /** Stations whose locations row was recomputed from measurements (see commitLocations). */
+      readonly stationsRecomputed: number;
     }
   /** Another run committed some of these files (same ETag) since they were planned: drop and retry. */
   | { readonly kind: 'already-loaded'; readonly keys: readonly string[] };
@@ -74,9 +80,10 @@ export async function commitChunk(
 
   // After a failed try (its outcome may be unknown) every station of the chunk is recomputed.
   let exactForAll = false;
+  let stationsRecomputed = 0;
   await retryStep(request, 'locations', async () => {
     try {
-      await commitLocations(session, tables, request, data.replacedStations, exactForAll);
+      stationsRecomputed = await commitLocations(session, tables, request, data, exactForAll);
     } finally {
       exactForAll = true;
     }
@@ -96,6 +103,7 @@ export async function commitChunk(
     fileRejects: rejects.files,
     snapshotId: data.snapshotId,
     commits,
+    stationsRecomputed,
   };
 }
 
@@ -122,7 +130,10 @@ type DataCommit =
       readonly rowsInserted: number;
       readonly rowsReplaced: number;
       readonly rowsLeftover: number;
-      readonly replacedStations: readonly number[];
+      /** Stations that lost rows no finished chunk counted (a crash's leftovers): recomputed. */
+      readonly uncountedStations: readonly number[];
+      /** Per station, the replaced rows that locations counted (their chunk finished). */
+      readonly countedReplaced: ReadonlyMap<number, ReplacedRows>;
       /** Whether the staged files had rejects before (to be replaced even if none are staged). */
       readonly hadRejects: boolean;
       readonly snapshotId: string;
@@ -141,7 +152,9 @@ async function commitMeasurements(
   await connection.run('BEGIN TRANSACTION');
   try {
     const ledger = await connection.runAndReadAll(
-      `SELECT source_key FROM ${tables.files} JOIN ${STAGED_FILES} USING (source_key, source_etag)`,
+      `SELECT source_key FROM ${tables.files} JOIN ${STAGED_FILES} USING (source_key, source_etag)
+       WHERE archive_day BETWEEN $from_day AND $to_day`,
+      dayParameters(request),
     );
     const alreadyLoaded = (ledger.getRows() as [string][]).map(([key]) => key);
     if (alreadyLoaded.length > 0) {
@@ -173,34 +186,47 @@ async function commitMeasurements(
   return {
     kind: 'data-committed',
     rowsInserted,
-    // Rows of a finished load (a ledger row exists) are a patched file's; the rest were left by
-    // an unfinished one. This run's own, from an earlier try of unknown outcome, are neither.
+    // Rows a finished chunk counted (its ledger row names them) are a patched file's; the rest were
+    // left by an unfinished one. This run's own, from an earlier try of unknown outcome, are neither.
     rowsReplaced: lineage
-      .filter((row) => row.runId !== request.runId && row.finished)
+      .filter((row) => row.runId !== request.runId && row.counted)
       .reduce((sum, row) => sum + row.rows, 0),
     rowsLeftover: lineage
-      .filter((row) => row.runId !== request.runId && !row.finished)
+      .filter((row) => row.runId !== request.runId && !row.counted)
       .reduce((sum, row) => sum + row.rows, 0),
-    replacedStations: [
-      ...new Set(lineage.flatMap((row) => (row.stationId === null ? [] : [row.stationId]))),
+    uncountedStations: [
+      ...new Set(
+        lineage.flatMap((row) => (row.stationId === null || row.counted ? [] : [row.stationId])),
+      ),
     ],
+    countedReplaced: countedByStation(lineage),
     hadRejects: lineage.some((row) => row.stationId === null),
     snapshotId: await latestSnapshot(session, tables.measurements),
   };
 }
 
-interface LineageRow {
+/** Rows of a station that a chunk replaces: how many, their time span and parameters. */
+export interface ReplacedRows {
+  readonly rows: number;
+  /** Epoch microseconds of the earliest and latest reading. */
+  readonly firstUs: bigint;
+  readonly lastUs: bigint;
+  readonly parameters: readonly string[];
+}
+
+interface LineageRow extends Partial<ReplacedRows> {
   /** Null for a reject. */
   readonly stationId: number | null;
   readonly runId: string;
-  /** Whether the files ledger holds the key: the rows are a finished load's. */
-  readonly finished: boolean;
   readonly rows: number;
+  /** Whether the rows' chunk finished (its ledger row names them), so locations counted them. */
+  readonly counted: boolean;
 }
 
 /**
- * What the tables hold for the staged files' keys, per station and loading run: an earlier
- * version of a patched file, or what a crash left of an unfinished chunk. All of it is replaced.
+ * What the tables hold for the staged files' keys, per station, loading run and whether a finished
+ * chunk counted them: an earlier version of a patched file, or what a crash left of an unfinished
+ * chunk. All of it is replaced. Every read is bounded by the chunk's days.
  */
 async function readChunkLineage(
   session: LakeSession,
@@ -208,24 +234,75 @@ async function readChunkLineage(
   request: ChunkCommitRequest,
 ): Promise<LineageRow[]> {
   const reader = await session.connection.runAndReadAll(
-    `SELECT location_id, run_id, source_key IN (SELECT source_key FROM ${tables.files}), count(*)::BIGINT
-     FROM ${tables.measurements}
-     WHERE ${IN_WINDOW} AND source_key IN (SELECT source_key FROM ${STAGED_FILES})
+    `WITH replaced AS (
+       SELECT location_id, run_id, ingested_at, source_key, count(*)::BIGINT AS n,
+              epoch_us(min(datetime)) AS first_us, epoch_us(max(datetime)) AS last_us,
+              list(DISTINCT parameter) AS params
+       FROM ${tables.measurements}
+       WHERE ${IN_WINDOW} AND source_key IN (SELECT source_key FROM ${STAGED_FILES})
+       GROUP BY ALL),
+     ledger AS (
+       SELECT source_key, run_id, committed_at FROM ${tables.files}
+       WHERE archive_day BETWEEN $from_day AND $to_day
+         AND source_key IN (SELECT source_key FROM ${STAGED_FILES}))
+     SELECT r.location_id, r.run_id, l.source_key IS NOT NULL AS counted, sum(r.n)::BIGINT,
+            min(r.first_us), max(r.last_us), list_distinct(flatten(list(r.params)))
+     FROM replaced r LEFT JOIN ledger l
+       ON l.source_key = r.source_key AND l.run_id = r.run_id AND l.committed_at = r.ingested_at
      GROUP BY ALL
      UNION ALL
-     SELECT DISTINCT NULL, run_id, true, 0 FROM ${tables.rejects}
-     WHERE source_key IN (SELECT source_key FROM ${STAGED_FILES})`,
-    rangeParameters(request.range),
+     SELECT DISTINCT NULL::BIGINT, run_id, true, 0::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::VARCHAR[]
+     FROM ${tables.rejects}
+     WHERE archive_day BETWEEN $from_day AND $to_day
+       AND source_key IN (SELECT source_key FROM ${STAGED_FILES})`,
+    { ...rangeParameters(request.range), ...dayParameters(request) },
   );
-  return (reader.getRows() as [bigint | null, string, boolean, bigint][]).map(
-    ([station, runId, finished, rows]) => ({
+  type Row = [bigint | null, string, boolean, bigint, bigint | null, bigint | null, unknown];
+  return (reader.getRows() as Row[]).map(
+    ([station, runId, counted, rows, firstUs, lastUs, parameters]) => ({
       stationId: station === null ? null : Number(station),
       runId,
-      finished,
+      counted,
       rows: Number(rows),
+      ...(station === null || firstUs === null || lastUs === null
+        ? {}
+        : { firstUs, lastUs, parameters: stringList(parameters) }),
     }),
   );
 }
+
+/** The counted replaced rows of each station, summed over the runs that loaded them. */
+function countedByStation(lineage: readonly LineageRow[]): Map<number, ReplacedRows> {
+  const byStation = new Map<number, ReplacedRows>();
+  for (const row of lineage) {
+    if (row.stationId === null || !row.counted || row.firstUs === undefined) continue;
+    const before = byStation.get(row.stationId);
+    const parameters = row.parameters ?? [];
+    byStation.set(
+      row.stationId,
+      before === undefined
+        ? { rows: row.rows, firstUs: row.firstUs, lastUs: row.lastUs!, parameters }
+        : {
+            rows: before.rows + row.rows,
+            firstUs: row.firstUs < before.firstUs ? row.firstUs : before.firstUs,
+            lastUs: row.lastUs! > before.lastUs ? row.lastUs! : before.lastUs,
+            parameters: [...new Set([...before.parameters, ...parameters])],
+          },
+    );
+  }
+  return byStation;
+}
+
+/** A DuckDB VARCHAR[] as read back (a DuckDBListValue), as strings. */
+function stringList(value: unknown): string[] {
+  const items = (value as { items?: unknown[] } | null)?.items ?? [];
+  return items.filter((item): item is string => typeof item === 'string');
+}
+
+const dayParameters = (request: ChunkCommitRequest) => ({
+  from_day: dateValue(request.days.from),
+  to_day: dateValue(request.days.to),
+});
 
 /**
  * A catalog can answer 200 and still drop a commit: Iceberg's own REST test server does when two
@@ -264,22 +341,30 @@ async function commitRejects(
   await replaceStagedKeys(
     session,
     tables.rejects,
-    `SELECT source_key, source_etag, line_number, scope, reason, raw_text, $run_id, $now
+    `SELECT source_key, source_etag, line_number, scope, reason, raw_text, $run_id, $now,
+            ${keyDaySql('source_key')}
      FROM ${STAGING_ALIAS}.stage_rejects`,
     { run_id: request.runId, now: timestamptzValue(request.ingestedAt) },
+    request,
   );
 }
 
-/** Replaces a table's rows of the staged files' keys with `select`: idempotent, so retried. */
+/**
+ * Replaces a table's rows of the staged files' keys with `select`: idempotent, so retried. The
+ * delete is bounded by the chunk's days (the table's archive_day), so it prunes by statistics.
+ */
 async function replaceStagedKeys(
   session: LakeSession,
   table: string,
   select: string,
   parameters: Record<string, string | DuckDBTimestampTZValue>,
+  request: ChunkCommitRequest,
 ): Promise<void> {
   await inTransaction(session, async (connection) => {
     await connection.run(
-      `DELETE FROM ${table} WHERE source_key IN (SELECT source_key FROM ${STAGED_FILES})`,
+      `DELETE FROM ${table} WHERE archive_day BETWEEN $from_day AND $to_day
+       AND source_key IN (SELECT source_key FROM ${STAGED_FILES})`,
+      dayParameters(request),
     );
     await connection.run(`INSERT INTO ${table} ${select}`, parameters);
   });
@@ -294,14 +379,18 @@ async function readStagedRejects(session: LakeSession): Promise<{ rows: number; 
   return { rows: Number(rows), files: Number(files) };
 }
 
-/** Step 3: locations upserted; see upsertLocationsSql. */
+/** Step 3: locations upserted (see upsertLocationsSql); returns how many stations were recomputed. */
 async function commitLocations(
   session: LakeSession,
   tables: ChunkTables,
   request: ChunkCommitRequest,
-  replacedStations: readonly number[],
+  data: {
+    uncountedStations: readonly number[];
+    countedReplaced: ReadonlyMap<number, ReplacedRows>;
+  },
   exactForAll: boolean,
-): Promise<void> {
+): Promise<number> {
+  let recomputed = 0;
   await inTransaction(session, async (connection) => {
     // Stations whose staged files' rows in the table are no longer this chunk's: another run
     // loaded them again since step 1, so an increment from the staged rows could count them twice.
@@ -318,9 +407,15 @@ async function commitLocations(
         now: timestamptzValue(request.ingestedAt),
       },
     );
-    const exact = new Set(replacedStations);
+    const exact = new Set(data.uncountedStations);
     for (const [station] of overtaken.getRows() as [bigint][]) exact.add(Number(station));
-    await connection.run(upsertLocationsSql(tables, [...exact]), {
+    const replaced = new Map([...data.countedReplaced].filter(([station]) => !exact.has(station)));
+    for (const station of await notSubtractable(session, tables, replaced)) {
+      exact.add(station);
+      replaced.delete(station);
+    }
+    recomputed = exact.size;
+    await connection.run(upsertLocationsSql(tables, [...exact], replaced), {
       now: timestamptzValue(request.ingestedAt),
     });
     if (exact.size > 0) {
@@ -329,16 +424,75 @@ async function commitLocations(
       await connection.run(`DELETE FROM ${tables.locations} WHERE measurement_count = 0`);
     }
   });
+  return recomputed;
 }
 
 /**
- * Locations stay equal to an aggregate of measurements. Stations that only gained rows are updated
- * incrementally from the staged rows; the exact stations (those that lost rows to a replaced file
- * or to another run, or every station of the chunk after a failed try) are recomputed from the
- * table as committed.
+ * The stations among `replaced` whose new locations row cannot be derived from their current row,
+ * the staged rows and the replaced rows alone: the replaced rows held the station's first or last
+ * reading (or its only rows of a parameter) and the staged rows do not reach as far. Those are
+ * recomputed from measurements, the only lookup not bounded by the chunk's days; OpenAQ's patches
+ * add readings to a day, so they are rare.
  */
-function upsertLocationsSql(tables: ChunkTables, exactStations: readonly number[]): string {
-  const exact = `[${exactStations.map((id) => String(Math.trunc(id))).join(', ')}]::BIGINT[]`;
+async function notSubtractable(
+  session: LakeSession,
+  tables: ChunkTables,
+  replaced: ReadonlyMap<number, ReplacedRows>,
+): Promise<number[]> {
+  if (replaced.size === 0) return [];
+  const ids = idList([...replaced.keys()]);
+  const current = await session.connection.runAndReadAll(
+    `SELECT location_id, epoch_us(first_seen), epoch_us(last_seen), parameters
+     FROM ${tables.locations} WHERE list_contains(${ids}, location_id)`,
+  );
+  const staged = await session.connection.runAndReadAll(
+    `SELECT location_id, epoch_us(min(datetime)), epoch_us(max(datetime)), list(DISTINCT parameter)
+     FROM ${STAGING_ALIAS}.stage_rows WHERE list_contains(${ids}, location_id) GROUP BY location_id`,
+  );
+  type Span = [bigint, bigint | null, bigint | null, unknown];
+  const rowsOf = (rows: Span[]) =>
+    new Map(rows.map(([id, first, last, extra]) => [Number(id), { first, last, extra }]));
+  const t = rowsOf(current.getRows() as Span[]);
+  const s = rowsOf(staged.getRows() as Span[]);
+  const out: number[] = [];
+  for (const [station, r] of replaced) {
+    const row = t.get(station);
+    const new_ = s.get(station);
+    const stagedParameters = new Set(stringList(new_?.extra));
+    const ok =
+      row !== undefined &&
+      new_ !== undefined &&
+      row.first !== null &&
+      row.last !== null &&
+      new_.first !== null &&
+      new_.last !== null &&
+      (r.firstUs > row.first || new_.first <= row.first) &&
+      (r.lastUs < row.last || new_.last >= row.last) &&
+      r.parameters.every((p) => stagedParameters.has(p));
+    if (!ok) out.push(station);
+  }
+  return out;
+}
+
+/** `[1, 2, 3]::BIGINT[]`: integer ids inlined (each one truncated to an integer first). */
+const idList = (ids: readonly number[]): string =>
+  `[${ids.map((id) => String(Math.trunc(id))).join(', ')}]::BIGINT[]`;
+
+/**
+ * Locations stay equal to an aggregate of measurements, maintained from the chunk alone: a
+ * station's row gains the staged rows and loses the replaced rows it counted (their count; their
+ * time span and parameters are covered by the staged rows, see notSubtractable). The exact
+ * stations (those that lost rows no finished chunk counted, or to another run, or every station of
+ * the chunk after a failed try) are recomputed from the table as committed.
+ */
+function upsertLocationsSql(
+  tables: ChunkTables,
+  exactStations: readonly number[],
+  replaced: ReadonlyMap<number, ReplacedRows>,
+): string {
+  const exact = idList(exactStations);
+  const replacedIds = idList([...replaced.keys()]);
+  const replacedRows = `[${[...replaced.values()].map((r) => String(Math.trunc(r.rows))).join(', ')}]::BIGINT[]`;
   const aggregate = (from: string): string =>
     `SELECT location_id, count(*)::BIGINT AS n, min(datetime) AS first_seen, max(datetime) AS last_seen,
             arg_max(location, datetime) AS name, arg_max(lat, datetime) AS lat, arg_max(lon, datetime) AS lon,
@@ -346,9 +500,14 @@ function upsertLocationsSql(tables: ChunkTables, exactStations: readonly number[
      FROM ${from} GROUP BY location_id`;
   return `
     MERGE INTO ${tables.locations} AS t USING (
-      SELECT *, false AS exact FROM (${aggregate(`${STAGING_ALIAS}.stage_rows`)}) WHERE NOT list_contains(${exact}, location_id)
+      SELECT s.*, coalesce(r.replaced_n, 0) AS replaced_n, false AS exact
+      FROM (${aggregate(`${STAGING_ALIAS}.stage_rows`)}) s
+      LEFT JOIN (SELECT unnest(${replacedIds}) AS location_id, unnest(${replacedRows}) AS replaced_n) r
+        USING (location_id)
+      WHERE NOT list_contains(${exact}, s.location_id)
       UNION ALL
-      SELECT r.location_id, coalesce(a.n, 0) AS n, a.first_seen, a.last_seen, a.name, a.lat, a.lon, a.params, true AS exact
+      SELECT r.location_id, coalesce(a.n, 0) AS n, a.first_seen, a.last_seen, a.name, a.lat, a.lon, a.params,
+             0 AS replaced_n, true AS exact
       FROM (SELECT unnest(${exact}) AS location_id) r
       LEFT JOIN (${aggregate(`(SELECT * FROM ${tables.measurements} WHERE list_contains(${exact}, location_id))`)}) a USING (location_id)
     ) AS s ON t.location_id = s.location_id
@@ -358,7 +517,7 @@ function upsertLocationsSql(tables: ChunkTables, exactStations: readonly number[
       lon = CASE WHEN s.exact OR t.last_seen IS NULL OR s.last_seen >= t.last_seen THEN s.lon ELSE t.lon END,
       first_seen = CASE WHEN s.exact THEN s.first_seen ELSE least(t.first_seen, s.first_seen) END,
       last_seen = CASE WHEN s.exact THEN s.last_seen ELSE greatest(t.last_seen, s.last_seen) END,
-      measurement_count = CASE WHEN s.exact THEN s.n ELSE t.measurement_count + s.n END,
+      measurement_count = CASE WHEN s.exact THEN s.n ELSE t.measurement_count - s.replaced_n + s.n END,
       parameters = CASE WHEN s.exact THEN array_to_string(s.params, ',') ELSE array_to_string(list_sort(list_distinct(
         list_filter(string_split(coalesce(t.parameters, ''), ','), p -> p <> '') || s.params)), ',') END,
       updated_at = $now
@@ -376,13 +535,13 @@ async function commitLedger(
   await replaceStagedKeys(
     session,
     tables.files,
-    `SELECT f.source_key, f.source_etag, -- the key ends in YYYYMMDD.csv.gz (checked when listed)
-            strptime(substr(f.source_key, length(f.source_key) - 14, 8), '%Y%m%d')::DATE,
+    `SELECT f.source_key, f.source_etag, ${keyDaySql('f.source_key')},
             f.location_id, f.outcome, coalesce(r.n, 0), $run_id, $now
      FROM ${STAGED_FILES} f
      LEFT JOIN (SELECT source_key, count(*)::BIGINT AS n FROM ${STAGING_ALIAS}.stage_rows GROUP BY ALL) r
      USING (source_key)`,
     { run_id: request.runId, now: timestamptzValue(request.ingestedAt) },
+    request,
   );
 }
 

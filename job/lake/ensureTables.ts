@@ -5,6 +5,7 @@ import { existingTables } from './existingTables.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { retryRetryable } from './retryRetryable.ts';
 import { columnSql, createTableSql, partitionSql, qualifiedName } from './tableDdl.ts';
+import { COLUMN_FILLS, filledProperty } from './columnFills.ts';
 
 /** Table property recording the partition spec the job applied, so it is applied only once. */
 export const PARTITION_SPEC_PROPERTY = 'openaq-lakehouse.partition-spec';
@@ -64,6 +65,7 @@ async function ensureTablesOnce(
         }
       }
       if (await applyPartitionSpec(session, name, table, !columns)) partitioned.push(table.name);
+      await fillAddedColumns(session, name, table, !columns);
     }
   } catch (err) {
     throw classify(err, `create or update the tables in namespace "${namespace}"`);
@@ -102,6 +104,41 @@ async function existingColumns(
   return tables;
 }
 
+/**
+ * Fills the table's COLUMN_FILLS columns in rows written before the column existed, once: a table
+ * property records it (set after the fill, so a crash in between fills again; the fill only
+ * touches nulls). A table created now has nothing to fill.
+ */
+async function fillAddedColumns(
+  session: LakeSession,
+  name: string,
+  table: TableDefinition,
+  justCreated: boolean,
+): Promise<void> {
+  const fills = Object.entries(COLUMN_FILLS[table.name] ?? {});
+  if (fills.length === 0) return;
+  const properties = justCreated ? new Map<string, string>() : await tableProperties(session, name);
+  const pending = fills.filter(([column]) => properties.get(filledProperty(column)) !== 'true');
+  if (pending.length === 0) return;
+  for (const [column, sql] of justCreated ? [] : pending) {
+    await session.connection.run(
+      `UPDATE ${name} SET ${quotedIdentifier(column)} = ${sql} WHERE ${quotedIdentifier(column)} IS NULL`,
+    );
+  }
+  await session.connection.run(`CALL set_iceberg_table_properties(${quotedString(name)}, $props)`, {
+    props: new DuckDBMapValue(
+      pending.map(([column]) => ({ key: filledProperty(column), value: 'true' })),
+    ),
+  });
+}
+
+async function tableProperties(session: LakeSession, name: string): Promise<Map<string, string>> {
+  const reader = await session.connection.runAndReadAll(
+    `SELECT key, value FROM iceberg_table_properties(${quotedString(name)})`,
+  );
+  return new Map(reader.getRows() as [string, string][]);
+}
+
 async function applyPartitionSpec(
   session: LakeSession,
   name: string,
@@ -111,12 +148,7 @@ async function applyPartitionSpec(
   if (table.partitionBy.length === 0) return false;
   const wanted = partitionSql(table.partitionBy);
   if (!justCreated) {
-    const reader = await session.connection.runAndReadAll(
-      `SELECT key, value FROM iceberg_table_properties(${quotedString(name)})`,
-    );
-    const applied = (reader.getRows() as [string, string][]).find(
-      ([key]) => key === PARTITION_SPEC_PROPERTY,
-    )?.[1];
+    const applied = (await tableProperties(session, name)).get(PARTITION_SPEC_PROPERTY);
     if (applied === wanted) return false;
     await session.connection.run(`ALTER TABLE ${name} SET PARTITIONED BY (${wanted})`);
   }

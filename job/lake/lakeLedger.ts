@@ -1,4 +1,4 @@
-import { DuckDBTimestampTZValue, DuckDBTimestampValue } from '@duckdb/node-api';
+import { DuckDBTimestampTZValue, DuckDBTimestampValue, listValue } from '@duckdb/node-api';
 import type { ArchiveDay } from '../source/archiveDay.ts';
 import { FILES } from '../tables.ts';
 import type { LakeSession } from './lakeSession.ts';
@@ -43,19 +43,50 @@ export const rangeParameters = (range: WindowRange) => ({
 });
 
 /**
- * What the lake already holds for a window, from the files ledger: every file loaded, rejected
- * whole or empty, by key, with its ETag. Files whose chunk did not finish (no ledger row) are
- * absent, so they are loaded again.
+ * What the lake already holds for a piece of a window, from the files ledger: every file loaded,
+ * rejected whole or empty, by key, with its ETag. The read is bounded by the piece's days and
+ * stations, so it costs the piece, not the table's history. Files whose chunk did not finish (no
+ * ledger row) are absent, so they are loaded again.
  */
 export async function loadedFiles(
   session: LakeSession,
   namespace: string,
-  window: { readonly from: ArchiveDay; readonly to: ArchiveDay },
+  piece: {
+    readonly from: ArchiveDay;
+    readonly to: ArchiveDay;
+    /** Location ids; all stations when absent. */
+    readonly stations?: readonly number[];
+  },
 ): Promise<LoadedFiles> {
+  const stations = piece.stations;
   const reader = await session.connection.runAndReadAll(
     `SELECT source_key, source_etag FROM ${qualifiedName(session.catalog, namespace, FILES.name)}
-     WHERE archive_day BETWEEN $from AND $to`,
-    { from: dateValue(window.from), to: dateValue(window.to) },
+     WHERE archive_day BETWEEN $from AND $to${
+       stations === undefined
+         ? ''
+         : ' AND location_id BETWEEN $low_station AND $high_station AND list_contains($stations, location_id)'
+     }`,
+    {
+      from: dateValue(piece.from),
+      to: dateValue(piece.to),
+      ...(stations === undefined
+        ? {}
+        : {
+            ...stationBounds(stations),
+            stations: listValue(stations.map((id) => BigInt(id))),
+          }),
+    },
   );
   return new Map(reader.getRows() as [string, string][]);
+}
+
+/** The lowest and highest id, for pruning on location_id's statistics. */
+function stationBounds(stations: readonly number[]): { low_station: bigint; high_station: bigint } {
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  for (const id of stations) {
+    low = Math.min(low, id);
+    high = Math.max(high, id);
+  }
+  return { low_station: BigInt(low), high_station: BigInt(high) };
 }

@@ -1,4 +1,4 @@
-import { MEASUREMENTS, REJECTS, RUNS, TABLES } from '../tables.ts';
+import { FILES, LOCATIONS, REJECTS, RUNS, TABLES } from '../tables.ts';
 import { existingTables } from './existingTables.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { qualifiedName } from './tableDdl.ts';
@@ -32,7 +32,7 @@ export interface LakeStatus {
   readonly latestArchiveDay: string | null;
   readonly latestReading: string | null;
   readonly rejects: number;
-  /** Rows per reading day (UTC) over the last 14 days of data, oldest first. */
+  /** Rows loaded per archive day over the last 14 archive days loaded, oldest first. */
   readonly rowsPerDay: { day: string; rows: number }[];
 }
 
@@ -57,23 +57,25 @@ export async function lakeStatus(session: LakeSession, namespace: string): Promi
       lastCommit: snapshots.at(-1)?.committedAt ?? null,
     });
   }
+  // Everything below reads the small tables (the files ledger, locations, runs); the row counts
+  // above come from Iceberg metadata. Nothing scans measurements.
   const has = (name: string): boolean => existing.has(name);
-  const m = qualifiedName(session.catalog, namespace, MEASUREMENTS.name);
+  const files = qualifiedName(session.catalog, namespace, FILES.name);
   return {
     tables,
     lastRun: has(RUNS.name)
       ? await lastRun(session, qualifiedName(session.catalog, namespace, RUNS.name))
       : null,
-    latestArchiveDay: has(MEASUREMENTS.name)
+    latestArchiveDay: has(FILES.name)
       ? ((await one(
           session,
-          `SELECT strftime(strptime(max(regexp_extract(source_key, '(\\d{8})\\.csv\\.gz$', 1)), '%Y%m%d'), '%Y-%m-%d') FROM ${m}`,
+          `SELECT strftime(max(archive_day), '%Y-%m-%d') FROM ${files} WHERE rows_loaded > 0`,
         )) as string | null)
       : null,
-    latestReading: has(MEASUREMENTS.name)
+    latestReading: has(LOCATIONS.name)
       ? ((await one(
           session,
-          `SELECT strftime(max(datetime) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM ${m}`,
+          `SELECT strftime(max(last_seen) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM ${qualifiedName(session.catalog, namespace, LOCATIONS.name)}`,
         )) as string | null)
       : null,
     rejects: has(REJECTS.name)
@@ -84,7 +86,7 @@ export async function lakeStatus(session: LakeSession, namespace: string): Promi
           ),
         )
       : 0,
-    rowsPerDay: has(MEASUREMENTS.name) ? await rowsPerDay(session, m) : [],
+    rowsPerDay: has(FILES.name) ? await rowsPerDay(session, files) : [],
   };
 }
 
@@ -140,12 +142,12 @@ async function lastRun(session: LakeSession, runs: string): Promise<LastRun | nu
 
 async function rowsPerDay(
   session: LakeSession,
-  measurements: string,
+  files: string,
 ): Promise<{ day: string; rows: number }[]> {
   const reader = await session.connection.runAndReadAll(
-    `WITH latest AS (SELECT max(datetime) AS t FROM ${measurements})
-     SELECT strftime(CAST(datetime AT TIME ZONE 'UTC' AS DATE), '%Y-%m-%d') AS day, count(*)::BIGINT
-     FROM ${measurements}, latest WHERE datetime > latest.t - INTERVAL 14 DAY GROUP BY day ORDER BY day`,
+    `WITH latest AS (SELECT max(archive_day) AS d FROM ${files})
+     SELECT strftime(archive_day, '%Y-%m-%d') AS day, sum(rows_loaded)::BIGINT
+     FROM ${files}, latest WHERE archive_day > latest.d - INTERVAL 14 DAY GROUP BY day ORDER BY day`,
   );
   return (reader.getRows() as [string, bigint][]).map(([day, rows]) => ({
     day,

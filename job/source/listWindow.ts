@@ -51,19 +51,10 @@ export async function listWindow(
   const unmatchedKeys: string[] = [];
   let listRequests = 0;
 
-  let stations: number[];
-  if (request.stations === 'all') {
-    const cached = await request.stationCache?.read();
-    if (cached !== undefined) {
-      stations = cached;
-    } else {
-      listRequests++;
-      stations = await listStationIds(store, unmatchedKeys);
-      await request.stationCache?.write(stations);
-    }
-  } else {
-    stations = [...new Set(request.stations)].sort((a, b) => a - b);
-  }
+  const resolved = await resolveStations(store, request);
+  const { stations } = resolved;
+  unmatchedKeys.push(...resolved.unmatchedPrefixes);
+  listRequests += resolved.listRequests;
 
   const months = monthsBetween(from, to);
   const files: ListedFile[] = [];
@@ -101,6 +92,29 @@ export async function listWindow(
   );
   unmatchedKeys.sort(compare);
   return { files, unmatchedKeys, stationsListed: stations.length, listRequests };
+}
+
+/**
+ * The stations a window lists: the given ids, sorted, or for 'all' the archive's `locationid=N/`
+ * prefixes (from the station cache when it has them, else listed and cached).
+ */
+export async function resolveStations(
+  store: ArchiveStore,
+  request: Pick<ListWindowRequest, 'stations' | 'stationCache'>,
+): Promise<{ stations: number[]; unmatchedPrefixes: string[]; listRequests: number }> {
+  const unmatchedPrefixes: string[] = [];
+  if (request.stations !== 'all') {
+    return {
+      stations: [...new Set(request.stations)].sort((a, b) => a - b),
+      unmatchedPrefixes,
+      listRequests: 0,
+    };
+  }
+  const cached = await request.stationCache?.read();
+  if (cached !== undefined) return { stations: cached, unmatchedPrefixes, listRequests: 0 };
+  const stations = await listStationIds(store, unmatchedPrefixes);
+  await request.stationCache?.write(stations);
+  return { stations, unmatchedPrefixes, listRequests: 1 };
 }
 
 /** The location ids of the archive, from its `locationid=N/` prefixes, sorted. */

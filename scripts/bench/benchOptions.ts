@@ -9,6 +9,8 @@ export interface BenchOptions {
   readonly timeoutMinutes: number;
   /** Run each point's first job under `--cpu-prof` and summarize the profile. */
   readonly profile: boolean;
+  /** Measure a nightly into empty tables against the largest point's tables (its history). */
+  readonly history: boolean;
   /** Keep each point's namespace and work folder instead of dropping them. */
   readonly keep: boolean;
   readonly outDir: string;
@@ -44,6 +46,12 @@ export async function parseBenchOptions(argv: readonly string[]): Promise<BenchO
       default: false,
       describe: 'Run each first job under --cpu-prof and report where its main thread spends time',
     })
+    .option('history', {
+      type: 'boolean',
+      default: true,
+      describe:
+        "Also load a nightly-sized window (7 days × ~1,000 stations) into empty tables and into the largest point's tables, plain and with 1% patched",
+    })
     .option('keep', { type: 'boolean', default: false, describe: 'Keep the bench namespaces' })
     .option('out', { type: 'string', default: 'bench-results', describe: 'Where results go' })
     .option('concurrency', { type: 'number', describe: "Job option (also the floor's)" })
@@ -74,6 +82,7 @@ export async function parseBenchOptions(argv: readonly string[]): Promise<BenchO
     seed: args.seed,
     timeoutMinutes,
     profile: args.profile,
+    history: args.history,
     keep: args.keep,
     outDir: args.out,
     jobOptions,

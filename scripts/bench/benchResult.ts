@@ -42,6 +42,22 @@ export interface PointResult {
   readonly patchedRun: JobRun;
   readonly tableFilesAfterPatch: TableDataFiles;
   readonly profile?: ProfileSummary;
+  /** The history measurement, on the largest point only. */
+  readonly history?: HistoryResult;
+}
+
+/**
+ * A nightly-sized window loaded into empty tables and into the point's tables (which hold its
+ * whole window: the history), then again after 1% of the nightly's files were patched.
+ */
+export interface HistoryResult {
+  readonly bucket: string;
+  readonly mirror: MirrorManifest;
+  readonly empty: JobRun;
+  readonly withHistory: JobRun;
+  readonly patch: { readonly files: number; readonly rows: number };
+  readonly emptyPatched: JobRun;
+  readonly withHistoryPatched: JobRun;
 }
 
 export interface BenchResult {

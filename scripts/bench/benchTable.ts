@@ -63,13 +63,32 @@ const ROWS: Row[] = [
   ],
   ['re-run fetched; commits', (p) => `${p.rerun.summary.filesFetched}; ${p.rerun.summary.commits}`],
   [
-    'patched run: files changed; rows replaced',
-    (p) => `${n(p.patchedRun.summary.filesChanged)}; ${n(p.patchedRun.summary.rowsReplaced)}`,
+    'patched run: files changed; rows replaced; stations recomputed',
+    (p) =>
+      `${n(p.patchedRun.summary.filesChanged)}; ${n(p.patchedRun.summary.rowsReplaced)}; ${n(p.patchedRun.summary.stationsRecomputed ?? 0)}`,
   ],
   [
     'patched run s (list, commit); delete files after',
     (p) =>
       `${s(p.patchedRun.wallSeconds)} (${s(p.patchedRun.summary.seconds.list)}, ${s(p.patchedRun.summary.seconds.commit)}); ${p.tableFilesAfterPatch.deleteFiles}`,
+  ],
+  [
+    'pieces; most listed files in memory',
+    (p) => `${n(p.job.summary.pieces ?? 0)}; ${n(p.job.summary.filesHeldMax ?? 0)}`,
+  ],
+  [
+    'history: nightly files; into history s; into empty s',
+    (p) =>
+      p.history === undefined
+        ? '–'
+        : `${n(p.history.mirror.files)}; ${s(p.history.withHistory.wallSeconds)}; ${s(p.history.empty.wallSeconds)}`,
+  ],
+  [
+    'history, 1% patched: files; into history s; into empty s',
+    (p) =>
+      p.history === undefined
+        ? '–'
+        : `${n(p.history.patch.files)}; ${s(p.history.withHistoryPatched.wallSeconds)}; ${s(p.history.emptyPatched.wallSeconds)}`,
   ],
 ];
 

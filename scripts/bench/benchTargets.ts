@@ -1,4 +1,4 @@
-import type { PointResult } from './benchResult.ts';
+import type { HistoryResult, PointResult } from './benchResult.ts';
 
 /** A target from the benchmark issue, checked against one bench run. */
 export interface TargetCheck {
@@ -14,6 +14,14 @@ const MB = 1e6;
 export const jobFloorRatio = (p: PointResult): number => p.job.wallSeconds / p.floor.wallSeconds;
 /** Re-run against listing: whole processes, and inside the processes. */
 export const rerunRatio = (p: PointResult): number => p.rerun.wallSeconds / p.listOnly.wallSeconds;
+/** Seconds per file of the job (whole process). */
+export const secondsPerFile = (p: PointResult): number => p.job.wallSeconds / p.mirror.files;
+/** A nightly into tables holding the history against the same into empty tables. */
+export const historyRatio = (h: HistoryResult): number =>
+  h.withHistory.wallSeconds / h.empty.wallSeconds;
+export const patchedHistoryRatio = (h: HistoryResult): number =>
+  h.withHistoryPatched.wallSeconds / h.emptyPatched.wallSeconds;
+
 export const rerunInnerRatio = (p: PointResult): number =>
   p.rerun.summary.seconds.total / p.listOnly.result.seconds.total;
 
@@ -25,10 +33,47 @@ export function checkTargets(points: readonly PointResult[]): TargetCheck[] {
   const p10k = byFiles.find((p) => p.label === '10k');
   const p100k = byFiles.find((p) => p.label === '100k');
   const peak = Math.max(...byFiles.map((p) => p.job.peakRssBytes));
+  const p1m = byFiles.find((p) => p.label === '1000k');
+  const withHistory = byFiles.filter((p) => p.history !== undefined);
   const commitsAsPlanned = byFiles.every(
     (p) => p.job.summary.commits === p.job.summary.commitsPlanned,
   );
   return [
+    {
+      target: 'peak RSS at 1000k within 1.15× of 10k and < 1.5 GiB',
+      met:
+        p10k && p1m
+          ? p1m.job.peakRssBytes <= 1.15 * p10k.job.peakRssBytes && p1m.job.peakRssBytes < 1.5 * GiB
+          : undefined,
+      measured:
+        p1m && p10k
+          ? `${mib(p1m.job.peakRssBytes)} vs ${mib(p10k.job.peakRssBytes)}`
+          : 'no 10k and 1000k points',
+    },
+    {
+      target: 's/file at 1000k within 1.2× of 10k',
+      met: p10k && p1m ? secondsPerFile(p1m) <= 1.2 * secondsPerFile(p10k) : undefined,
+      measured: byFiles
+        .map((p) => `${p.label} ${(secondsPerFile(p) * 1000).toFixed(2)} ms`)
+        .join(', '),
+    },
+    {
+      target:
+        "history: a nightly into the largest point's tables ≤ 1.2× into empty ones; same with 1% patched",
+      met:
+        withHistory.length === 0
+          ? undefined
+          : withHistory.every(
+              (p) => historyRatio(p.history!) <= 1.2 && patchedHistoryRatio(p.history!) <= 1.2,
+            ),
+      measured:
+        withHistory
+          .map(
+            (p) =>
+              `${p.label}: ${historyRatio(p.history!).toFixed(2)} (${p.history!.withHistory.wallSeconds.toFixed(1)} / ${p.history!.empty.wallSeconds.toFixed(1)} s), patched ${patchedHistoryRatio(p.history!).toFixed(2)} (${p.history!.withHistoryPatched.wallSeconds.toFixed(1)} / ${p.history!.emptyPatched.wallSeconds.toFixed(1)} s)`,
+          )
+          .join('; ') || 'not measured',
+    },
     {
       target: 'job / floor ≤ 1.3 at 10k and 100k',
       met: large.length === 0 ? undefined : large.every((p) => jobFloorRatio(p) <= 1.3),

@@ -6,7 +6,14 @@ import type { RunSummary } from '../../job/runSummary.ts';
 import { MEASUREMENTS } from '../../job/tables.ts';
 import type { ArchiveDay } from '../../job/source/archiveDay.ts';
 import { ensureBenchMirror, patchBenchMirror } from './benchMirror.ts';
-import type { FloorRun, JobRun, PointResult, ProcessMeasure } from './benchResult.ts';
+import type {
+  FloorRun,
+  HistoryResult,
+  JobRun,
+  PointResult,
+  ProcessMeasure,
+} from './benchResult.ts';
+import { NIGHTLY_FILES, nightlyWindow } from './benchWindow.ts';
 import { cpuProfileSummary } from './cpuProfileSummary.ts';
 import { dropBenchNamespace } from './dropBenchNamespace.ts';
 import type { FloorResult } from './floorProcess.ts';
@@ -35,6 +42,8 @@ export interface PointContext {
   readonly keep: boolean;
   /** performance.now() after which children are killed. */
   readonly deadline: number;
+  /** Whether to measure the history (see HistoryResult) on this point. */
+  readonly history: boolean;
   /** Pids of the local MinIO and REST catalog, whose CPU is counted per phase. */
   readonly serverPids: readonly number[];
   readonly log: (line: string) => void;
@@ -111,14 +120,19 @@ export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promi
     ]);
     return { ...measure, result: JSON.parse(child.stdout) as FloorResult };
   };
-  const jobRun = async (what: string, profileDir?: string, keepSeries = false): Promise<JobRun> => {
+  const jobRun = async (
+    what: string,
+    profileDir?: string,
+    keepSeries = false,
+    options: BackfillOptions = base,
+  ): Promise<JobRun> => {
     const profile = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
     // The job's info logs mark when each commit starts, to split its RSS into load and commit.
     const spawnedAt = Date.now();
     let firstCommitAt = Number.POSITIVE_INFINITY;
     const { child, ...measure } = await measured(
       what,
-      [...profile, cli, ...jobArgs(base, 'info')],
+      [...profile, cli, ...jobArgs(options, 'info')],
       (line) => {
         if (!line.includes('"committing"')) return;
         const time = (JSON.parse(line) as { time?: number }).time;
@@ -154,6 +168,15 @@ export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promi
       MEASUREMENTS.name,
     );
     await ensureBenchMirror(ctx.lake, bucket, spec, ctx.log); // puts the originals back
+    const history = ctx.history
+      ? await measureHistory(ctx, namespace, (what, ns, nightly) =>
+          jobRun(what, undefined, false, {
+            ...base,
+            ...nightly,
+            namespace: ns,
+          }),
+        )
+      : undefined;
     const profile =
       profileDir === undefined ? undefined : await summarizeProfile(profileDir, ctx.root);
     return {
@@ -170,6 +193,7 @@ export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promi
       patchedRun,
       tableFilesAfterPatch,
       ...(profile ? { profile } : {}),
+      ...(history ? { history } : {}),
     };
   } finally {
     if (!ctx.keep) {
@@ -177,6 +201,65 @@ export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promi
         ctx.log(`bench: could not drop ${namespace}: ${String(err)}`),
       );
       await rm(work, { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * The history measurement: a nightly-sized window (the week after the point's window, ~1,000
+ * stations) loaded into the point's tables, which hold the whole point, and into empty ones; then
+ * 1% of its files patched and both loaded again. The order alternates (empty first, then history
+ * first), so that a cache warmed by the run before favours each side once.
+ */
+async function measureHistory(
+  ctx: PointContext,
+  historyNamespace: string,
+  run: (
+    what: string,
+    namespace: string,
+    nightly: { from: ArchiveDay; to: ArchiveDay; sourceBucket: string },
+  ) => Promise<JobRun>,
+): Promise<HistoryResult> {
+  const window = nightlyWindow(ctx.window);
+  const bucket = `bench-nightly-${window.from.replace(/-/g, '')}`;
+  const spec = { targetFiles: NIGHTLY_FILES, seed: ctx.seed, ...window };
+  const mirror = await ensureBenchMirror(ctx.lake, bucket, spec, ctx.log);
+  const emptyNamespace = `${historyNamespace}_empty`;
+  const nightly = { ...window, sourceBucket: bucket };
+  try {
+    const empty = await run('nightly into empty tables', emptyNamespace, nightly);
+    const withHistory = await run('nightly into the history', historyNamespace, nightly);
+    const patch = await patchBenchMirror(ctx.lake, bucket, mirror.manifest, ctx.seed + 1);
+    const withHistoryPatched = await run(
+      'patched nightly into the history',
+      historyNamespace,
+      nightly,
+    );
+    const emptyPatched = await run(
+      'patched nightly into the other tables',
+      emptyNamespace,
+      nightly,
+    );
+    await ensureBenchMirror(ctx.lake, bucket, spec, ctx.log); // puts the originals back
+    return {
+      bucket,
+      mirror: mirror.manifest,
+      empty,
+      withHistory,
+      patch,
+      emptyPatched,
+      withHistoryPatched,
+    };
+  } finally {
+    if (!ctx.keep) {
+      const config = resolveBackfillConfig(
+        { ...nightly, namespace: emptyNamespace },
+        process.env,
+        ctx.root,
+      );
+      await dropBenchNamespace(config, ctx.lake, emptyNamespace).catch((err: unknown) =>
+        ctx.log(`bench: could not drop ${emptyNamespace}: ${String(err)}`),
+      );
     }
   }
 }

@@ -113,6 +113,8 @@ describe('backfill of a window into the local lakehouse', () => {
       rowsReplaced: original.rows.length,
       rowsCommitted: patched.rows.length,
       commits: 1,
+      // Its station's locations row is maintained from the two versions, not recomputed.
+      stationsRecomputed: 0,
     });
     expect(counts.get).toBe(1);
     expect(await tableRowsDigest(namespace)).toEqual(expectedRowsDigest(files));

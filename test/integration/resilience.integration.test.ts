@@ -1,11 +1,8 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables } from '../../job/lake/ensureTables.ts';
 import { TABLES } from '../../job/tables.ts';
 import { generateArchive, type GeneratedFile } from '../../scripts/mirror/generateArchive.ts';
 import {
-  REPO_ROOT,
   backfillConfig,
   createMirrorBucket,
   expectedRowsDigest,
@@ -16,6 +13,7 @@ import {
 import { dropNamespace, uniqueNamespace, withLocalLake } from '../helpers/localLake.ts';
 import { locationsMismatches } from '../helpers/locationsMismatches.ts';
 import { runOverlapping } from '../helpers/overlappingRuns.ts';
+import { killCliAt } from '../helpers/killCliAt.ts';
 
 const WINDOW = { from: '2024-05-01', to: '2024-05-06' } as const;
 let bucket: string;
@@ -26,43 +24,6 @@ function namespaceFor(prefix: string): string {
   const namespace = uniqueNamespace(prefix);
   namespaces.push(namespace);
   return namespace;
-}
-
-/**
- * Runs the real CLI as a child process (Node 24 from node_modules) and SIGKILLs it when a JSON log
- * line with the given message appears on stderr. Resolves with how the process ended.
- */
-async function killCliAt(
-  message: string,
-  args: string[],
-  field = '',
-): Promise<{ killed: boolean; code: number | null; log: string }> {
-  const node = join(REPO_ROOT, 'node_modules', '.bin', 'node');
-  const child = spawn(
-    node,
-    [join(REPO_ROOT, 'bin', 'openaq-lakehouse.js'), ...args, '--log-level', 'debug'],
-    {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let killed = false;
-  let buffered = '';
-  let log = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    log += chunk.toString();
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    const matches = (line: string) => line.includes(`"msg":"${message}"`) && line.includes(field);
-    if (!killed && lines.some(matches)) {
-      killed = child.kill('SIGKILL');
-    }
-  });
-  const code = await new Promise<number | null>((done) =>
-    child.once('exit', (exitCode) => done(exitCode)),
-  );
-  return { killed, code, log: log.slice(-3000) };
 }
 
 describe('crashes and concurrent runs never duplicate or lose rows', () => {

@@ -85,4 +85,25 @@ describe('resolveBackfillConfig', () => {
   ])('rejects %o with a message naming the flag and the accepted values', (options, message) => {
     expect(() => resolve(options as Partial<BackfillOptions>)).toThrow(message);
   });
+
+  it('refuses load limits beyond what a commit or the memory can hold, naming the flag and the limit', () => {
+    expect(() => resolve({ commitFiles: 100_001 })).toThrow(
+      'config: Expected `--commit-files` to be an integer from 1 to 100000, got `100001`',
+    );
+    expect(() => resolve({ commitDays: 400 })).toThrow(
+      'Expected `--commit-days` to be an integer from 1 to 366, got `400`',
+    );
+    expect(() => resolve({ filesInMemory: 61 })).toThrow(
+      'Expected `--files-in-memory` to be an integer from 62 to 2000000, got `61`',
+    );
+    expect(resolve({ commitFiles: 100_000 }).commit.files).toBe(100_000);
+  });
+
+  it('gives every run a folder of its own under <work-dir>/runs, named by its run id', () => {
+    const a = resolve({});
+    const b = resolve({});
+    expect(a.runDir).toBe(`/tmp/w/runs/${a.runId}`);
+    expect(a.duckdb.tempDirectory).toBe(`/tmp/w/runs/${a.runId}/spill`);
+    expect(b.runDir).not.toBe(a.runDir);
+  });
 });

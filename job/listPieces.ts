@@ -1,0 +1,85 @@
+import type { BackfillConfig } from './config.ts';
+import { planPieces, type Piece } from './planPieces.ts';
+import type { ArchiveStore } from './source/archiveStore.ts';
+import { listWindow, resolveStations, type WindowListing } from './source/listWindow.ts';
+
+/** A piece of the window with its listing. */
+export interface ListedPiece {
+  readonly piece: Piece;
+  readonly listing: WindowListing;
+  /** Wall-clock seconds its listing took (it overlaps the loading of the piece before). */
+  readonly seconds: number;
+}
+
+/** Listed files held in memory right now, and the most held at once over the run. */
+export class HeldFiles {
+  #held = 0;
+  #max = 0;
+
+  get max(): number {
+    return this.#max;
+  }
+
+  add(files: number): void {
+    this.#held += files;
+    this.#max = Math.max(this.#max, this.#held);
+  }
+
+  release(files: number): void {
+    this.#held -= files;
+  }
+}
+
+/**
+ * The window's pieces (see planPieces), each listed while the one before it loads: at most two
+ * listings exist at once, each of at most half of `filesInMemory` files. The caller releases a
+ * piece's files from `held` once it is done with them. Stations ('all') are resolved once, from
+ * the station cache or one listing of the archive's prefixes.
+ */
+export async function* listPieces(
+  store: ArchiveStore,
+  config: BackfillConfig,
+  held: HeldFiles,
+): AsyncGenerator<ListedPiece> {
+  const resolved = await resolveStations(store, {
+    stations: config.stations,
+    ...(config.stationCache ? { stationCache: config.stationCache } : {}),
+  });
+  const pieces = planPieces(config.window, resolved.stations, Math.floor(config.filesInMemory / 2));
+  const list = (piece: Piece): Promise<ListedPiece> => {
+    const started = performance.now();
+    const listed = listWindow(store, {
+      stations: piece.stations,
+      from: piece.from,
+      to: piece.to,
+      concurrency: config.concurrency,
+    }).then((listing) => {
+      held.add(listing.files.length);
+      return { piece, listing, seconds: (performance.now() - started) / 1000 };
+    });
+    listed.catch(() => undefined); // awaited below; never left unhandled if the run stops first
+    return listed;
+  };
+  let first = true;
+  let next = pieces.next();
+  let pending = next.done ? undefined : list(next.value);
+  while (pending !== undefined) {
+    const current = await pending;
+    next = pieces.next();
+    pending = next.done ? undefined : list(next.value);
+    if (first) {
+      first = false;
+      // The station prefixes, when listed, count as the first piece's listing.
+      yield {
+        ...current,
+        listing: {
+          ...current.listing,
+          unmatchedKeys: [...resolved.unmatchedPrefixes, ...current.listing.unmatchedKeys],
+          listRequests: current.listing.listRequests + resolved.listRequests,
+        },
+      };
+    } else {
+      yield current;
+    }
+  }
+}
