@@ -74,6 +74,7 @@ export interface LakeOptions {
   readonly namespace?: string;
   readonly memoryLimit?: string;
   readonly threads?: number;
+  readonly httpTimeout?: number;
   readonly workDir?: string;
   readonly extensionDir?: string;
 }
@@ -109,6 +110,7 @@ export const DEFAULTS = {
   maxRejectRate: 0.01,
   lookbackDays: 7,
   memoryLimit: '512MB',
+  httpTimeoutSeconds: 300,
   stationCacheHours: 24,
 } as const;
 
@@ -152,6 +154,11 @@ export function resolveLakeConfig(
       memoryLimit: memory('--memory-limit', options.memoryLimit ?? DEFAULTS.memoryLimit),
       tempDirectory: join(runDir, 'spill'),
       threads: integer('--threads', options.threads ?? Math.min(4, availableParallelism()), 1),
+      httpTimeoutSeconds: integer(
+        '--http-timeout',
+        options.httpTimeout ?? DEFAULTS.httpTimeoutSeconds,
+        1,
+      ),
     },
     workDir,
     runDir,
@@ -291,8 +298,9 @@ function resolveEndpoints(
     useSsl: false,
     urlStyle: 'path' as const,
     region: local.region,
-    accessKeyId: local.accessKeyId,
-    secretAccessKey: local.secretAccessKey,
+    // The job's own user, which cannot delete objects: see scripts/lakehouse/jobUser.ts.
+    accessKeyId: local.job.accessKeyId,
+    secretAccessKey: local.job.secretAccessKey,
   };
   if (kind === 'rest') {
     const endpoint = url('--catalog-uri', options.catalogUri ?? '');
@@ -320,7 +328,7 @@ function resolveEndpoints(
     endpoint: options.sourceEndpoint
       ? url('--source-endpoint', options.sourceEndpoint)
       : s3EndpointUrl(local),
-    credentials: { accessKeyId: local.accessKeyId, secretAccessKey: local.secretAccessKey },
+    credentials: { accessKeyId: local.job.accessKeyId, secretAccessKey: local.job.secretAccessKey },
   };
   return {
     target: { kind: 'rest', endpoint: catalogUrl(local), warehouse: '', storage: localStorage },

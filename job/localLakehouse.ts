@@ -15,6 +15,12 @@ export interface LocalLakehouse {
   readonly accessKeyId: string;
   /** MinIO root password, also the S3 secret key. Env OPENAQ_LAKEHOUSE_SECRET_KEY, default "password". */
   readonly secretAccessKey: string;
+  /**
+   * The job's own MinIO user (created by `npm run lakehouse -- up`): reads every bucket and writes
+   * table files, but cannot delete objects. Env OPENAQ_LAKEHOUSE_JOB_ACCESS_KEY /
+   * OPENAQ_LAKEHOUSE_JOB_SECRET_KEY, default "openaq-job" / "openaq-job-password".
+   */
+  readonly job: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly region: string;
   /** Bucket that holds the Iceberg warehouse (data and metadata files). */
   readonly warehouseBucket: string;
@@ -27,6 +33,8 @@ export const LOCAL_LAKEHOUSE_ENV = {
   catalogPort: 'OPENAQ_LAKEHOUSE_CATALOG_PORT',
   accessKeyId: 'OPENAQ_LAKEHOUSE_ACCESS_KEY',
   secretAccessKey: 'OPENAQ_LAKEHOUSE_SECRET_KEY',
+  jobAccessKeyId: 'OPENAQ_LAKEHOUSE_JOB_ACCESS_KEY',
+  jobSecretAccessKey: 'OPENAQ_LAKEHOUSE_JOB_SECRET_KEY',
 } as const;
 
 export function resolveLocalLakehouse(
@@ -38,6 +46,10 @@ export function resolveLocalLakehouse(
     catalogPort: parsePort(env, LOCAL_LAKEHOUSE_ENV.catalogPort, 8181),
     accessKeyId: env[LOCAL_LAKEHOUSE_ENV.accessKeyId] || 'admin',
     secretAccessKey: env[LOCAL_LAKEHOUSE_ENV.secretAccessKey] || 'password',
+    job: {
+      accessKeyId: env[LOCAL_LAKEHOUSE_ENV.jobAccessKeyId] || 'openaq-job',
+      secretAccessKey: env[LOCAL_LAKEHOUSE_ENV.jobSecretAccessKey] || 'openaq-job-password',
+    },
     region: 'us-east-1',
     warehouseBucket: 'warehouse',
     archiveBucket: 'openaq-data-archive',

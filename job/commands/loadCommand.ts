@@ -5,6 +5,7 @@ import type { BackfillConfig } from '../config.ts';
 import { formatSummary } from '../formatSummary.ts';
 import { metricsRecord } from '../output/metricsRecord.ts';
 import { ProgressLine } from '../output/progressLine.ts';
+import { RetryCounter } from '../model/retryCounts.ts';
 import { createS3ArchiveStore } from '../source/s3ArchiveStore.ts';
 
 export interface LoadOutput {
@@ -24,11 +25,17 @@ export async function runLoadCommand(config: BackfillConfig, output: LoadOutput)
     pino.destination(2),
   );
   await mkdir(config.workDir, { recursive: true });
-  const store = createS3ArchiveStore({ ...config.source, maxSockets: config.concurrency });
+  const retries = new RetryCounter();
+  const store = createS3ArchiveStore({
+    ...config.source,
+    maxSockets: config.concurrency,
+    onRetry: retries.onRetry,
+  });
   try {
     const summary = await runBackfill(config, {
       store,
       logger,
+      retries,
       ...(progress
         ? { onProgress: (p: Parameters<ProgressLine['update']>[0]) => progress.update(p) }
         : {}),

@@ -2,6 +2,8 @@ import { rm } from 'node:fs/promises';
 import type { LocalLakehouse } from '../../job/localLakehouse.ts';
 import { installDuckdbExtensions } from './installDuckdbExtensions.ts';
 import { installMinio } from './installMinio.ts';
+import { installMinioAdmin } from './installMinioAdmin.ts';
+import { ensureJobUser } from './jobUser.ts';
 import { installPyIceberg } from './installPyIceberg.ts';
 import { installRestCatalog } from './installRestCatalog.ts';
 import type { LakehouseLayout } from './layout.ts';
@@ -11,6 +13,7 @@ import { minioService, restCatalogService } from './services.ts';
 
 export interface InstalledParts {
   readonly minioBinary: string;
+  readonly minioAdmin: string;
   readonly restCatalogClasspath: string;
   readonly pyIcebergPython: string;
 }
@@ -27,9 +30,10 @@ export async function installLakehouse(layout: LakehouseLayout, log: Log): Promi
   // Builds are CPU-bound and the machine may have two cores: one at a time is as fast and clearer.
   await installDuckdbExtensions(layout, log);
   const minioBinary = await installMinio(layout, log);
+  const minioAdmin = await installMinioAdmin(layout, log);
   const restCatalogClasspath = await installRestCatalog(layout, log);
   const pyIcebergPython = await installPyIceberg(layout, log);
-  return { minioBinary, restCatalogClasspath, pyIcebergPython };
+  return { minioBinary, minioAdmin, restCatalogClasspath, pyIcebergPython };
 }
 
 export async function lakehouseUp(
@@ -48,6 +52,7 @@ export async function lakehouseUp(
   } finally {
     s3.destroy();
   }
+  await ensureJobUser(lake, parts.minioAdmin);
   if (await startService(layout, restCatalogService(layout, lake, parts.restCatalogClasspath))) {
     started.push('rest-catalog');
   }
