@@ -6,6 +6,9 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { NAMESPACE, TABLES } from './job/tables.ts';
 import { Alerts } from './infra/Alerts.ts';
+import { Backfill } from './infra/Backfill.ts';
+import { resolveBackfillConfig } from './infra/backfillConfig.ts';
+import { NightlyRun } from './infra/NightlyRun.ts';
 import { dockerRunCommand } from './infra/dockerRunCommand.ts';
 import { ecrLoginCommand } from './infra/ecrLoginCommand.ts';
 import { ecsRunTaskCommand } from './infra/ecsRunTaskCommand.ts';
@@ -23,6 +26,7 @@ export const IMAGE_PLATFORM = 'linux/arm64';
 
 const stackConfig = new pulumi.Config();
 const config = resolveStackConfig((key) => stackConfig.get(key));
+const backfillConfig = resolveBackfillConfig((key) => stackConfig.get(key));
 const region = new pulumi.Config('aws').require('region');
 const accountId = aws.getCallerIdentityOutput().accountId;
 const names = resourceNames(config.namePrefix, pulumi.getStack(), config.tableBucketName);
@@ -65,6 +69,39 @@ const task = new JobTask('job', {
   lookbackDays: config.lookbackDays,
 });
 
+const alerts = new Alerts('alerts', {
+  topicName: names.alertTopic,
+  email: config.alertEmail,
+  accountId,
+  clusterArn: task.clusterArn,
+  taskDefinitionArnWithoutRevision: task.taskDefinitionArnWithoutRevision,
+  // By name: the schedule (which owns the queue) starts the nightly, which notifies this topic.
+  deadLetterQueueName: names.deadLetterQueue,
+});
+
+/** What both state machines run: this task, in the default VPC's public subnets. */
+const taskTarget = {
+  region,
+  accountId,
+  clusterArn: task.clusterArn,
+  clusterName: task.clusterName,
+  taskDefinitionArn: task.taskDefinitionArn,
+  taskDefinitionArnWithoutRevision: task.taskDefinitionArnWithoutRevision,
+  containerName: CONTAINER_NAME,
+  taskRoleArn: task.taskRoleArn,
+  executionRoleArn: task.executionRoleArn,
+  subnetIds: task.subnetIds,
+  securityGroupId: task.securityGroupId,
+  topicArn: alerts.topicArn,
+};
+
+const nightly = new NightlyRun('nightly-run', {
+  ...taskTarget,
+  stateMachineName: `${names.cluster}-nightly`,
+  timeoutSeconds: backfillConfig.nightlyTimeoutHours * 3600,
+  retries: 1,
+});
+
 const schedule = new NightlySchedule('nightly', {
   scheduleName: names.schedule,
   deadLetterQueueName: names.deadLetterQueue,
@@ -74,22 +111,13 @@ const schedule = new NightlySchedule('nightly', {
   retryAttempts: config.scheduleRetryAttempts,
   maxEventAgeSeconds: config.scheduleMaxEventAgeSeconds,
   accountId,
-  clusterArn: task.clusterArn,
-  taskDefinitionArn: task.taskDefinitionArn,
-  taskDefinitionArnWithoutRevision: task.taskDefinitionArnWithoutRevision,
-  taskRoleArn: task.taskRoleArn,
-  executionRoleArn: task.executionRoleArn,
-  subnetIds: task.subnetIds,
-  securityGroupId: task.securityGroupId,
+  stateMachineArn: nightly.stateMachineArn,
 });
 
-const alerts = new Alerts('alerts', {
-  topicName: names.alertTopic,
-  email: config.alertEmail,
-  accountId,
-  clusterArn: task.clusterArn,
-  taskDefinitionArnWithoutRevision: task.taskDefinitionArnWithoutRevision,
-  deadLetterQueueName: schedule.deadLetterQueueName,
+const backfill = new Backfill('backfill', {
+  ...taskTarget,
+  stateMachineName: `${names.cluster}-backfill`,
+  config: backfillConfig,
 });
 
 /** The S3 Tables bucket: the job's `--table-bucket-arn` (OPENAQ_TABLE_BUCKET_ARN). */
@@ -107,6 +135,10 @@ export const logGroupName = task.logGroupName;
 export const scheduleArn = schedule.scheduleArn;
 export const deadLetterQueueUrl = schedule.deadLetterQueueUrl;
 export const alertTopicArn = alerts.topicArn;
+export const nightlyStateMachineArn = nightly.stateMachineArn;
+export const backfillStateMachineArn = backfill.stateMachineArn;
+/** Where plan-backfill writes manifests (under manifests/). */
+export const manifestBucket = backfill.manifestBucket;
 
 /** Log in to the registry, so that `docker run` can pull the image. */
 export const ecrLogin = image.repositoryUrl.apply((url) => ecrLoginCommand(region, url));
@@ -133,3 +165,14 @@ const runTask = (command?: readonly string[]) =>
 export const runTaskNightly = runTask();
 /** Backfill $FROM..$TO on Fargate. */
 export const runTaskBackfill = runTask(['backfill', '--from', '$FROM', '--to', '$TO']);
+/**
+ * A multi-year backfill, step 1: plan $FROM..$TO on Fargate into $MANIFEST
+ * (s3://<manifestBucket>/$MANIFEST_KEY), shards of at most $MAX_FILES files.
+ */
+export const runTaskPlanBackfill = runTask([
+  'plan-backfill',
+  ...['--from', '$FROM', '--to', '$TO'],
+  ...['--max-files-per-shard', '$MAX_FILES', '--out', '$MANIFEST'],
+]);
+/** Step 2: run every shard of s3://<manifestBucket>/$MANIFEST_KEY, MaxConcurrency at once. */
+export const startBackfillExecution = backfill.startExecution;

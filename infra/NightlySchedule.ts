@@ -14,18 +14,14 @@ export interface NightlyScheduleArgs {
   readonly retryAttempts: number;
   readonly maxEventAgeSeconds: number;
   readonly accountId: pulumi.Input<string>;
-  readonly clusterArn: pulumi.Input<string>;
-  readonly taskDefinitionArn: pulumi.Input<string>;
-  readonly taskDefinitionArnWithoutRevision: pulumi.Input<string>;
-  readonly taskRoleArn: pulumi.Input<string>;
-  readonly executionRoleArn: pulumi.Input<string>;
-  readonly subnetIds: pulumi.Input<string[]>;
-  readonly securityGroupId: pulumi.Input<string>;
+  /** The nightly state machine (NightlyRun): it runs the task with its guard and timeout. */
+  readonly stateMachineArn: pulumi.Input<string>;
 }
 
 /**
- * The nightly trigger: an EventBridge Scheduler schedule that runs the task on Fargate with a
- * public IP, retries a failed RunTask call, and parks what still fails in an SQS dead-letter queue.
+ * The nightly trigger: an EventBridge Scheduler schedule that starts the nightly state machine
+ * (which runs the task, one at a time, with a timeout), retries a failed start, and parks what
+ * still fails in an SQS dead-letter queue.
  */
 export class NightlySchedule extends pulumi.ComponentResource {
   readonly scheduleArn: pulumi.Output<string>;
@@ -50,7 +46,7 @@ export class NightlySchedule extends pulumi.ComponentResource {
     const role = new aws.iam.Role(
       `${name}-role`,
       {
-        description: 'openaq-lakehouse: EventBridge Scheduler runs the nightly task',
+        description: 'openaq-lakehouse: EventBridge Scheduler starts the nightly state machine',
         assumeRolePolicy: pulumi
           .output(args.accountId)
           .apply((account) => JSON.stringify(assumeRolePolicy('scheduler.amazonaws.com', account))),
@@ -62,22 +58,9 @@ export class NightlySchedule extends pulumi.ComponentResource {
       {
         role: role.id,
         policy: pulumi
-          .all([
-            args.taskDefinitionArnWithoutRevision,
-            args.clusterArn,
-            args.taskRoleArn,
-            args.executionRoleArn,
-            deadLetterQueue.arn,
-          ])
-          .apply(([taskDefinition, cluster, taskRole, executionRole, dlq]) =>
-            JSON.stringify(
-              schedulerRolePolicy({
-                taskDefinitionArnWithoutRevision: taskDefinition,
-                clusterArn: cluster,
-                passRoleArns: [taskRole, executionRole],
-                deadLetterQueueArn: dlq,
-              }),
-            ),
+          .all([args.stateMachineArn, deadLetterQueue.arn])
+          .apply(([stateMachineArn, dlq]) =>
+            JSON.stringify(schedulerRolePolicy({ stateMachineArn, deadLetterQueueArn: dlq })),
           ),
       },
       parent,
@@ -87,25 +70,16 @@ export class NightlySchedule extends pulumi.ComponentResource {
       `${name}-schedule`,
       {
         name: args.scheduleName,
-        description: 'openaq-lakehouse: nightly run of the job (its default command, nightly)',
+        description:
+          'openaq-lakehouse: nightly run of the job (its default command, nightly), through Step Functions',
         scheduleExpression: args.scheduleExpression,
         scheduleExpressionTimezone: args.timezone,
         state: args.enabled ? 'ENABLED' : 'DISABLED',
         flexibleTimeWindow: { mode: 'FLEXIBLE', maximumWindowInMinutes: 15 },
         target: {
-          arn: args.clusterArn,
+          arn: args.stateMachineArn,
           roleArn: role.arn,
-          ecsParameters: {
-            taskDefinitionArn: args.taskDefinitionArn,
-            launchType: 'FARGATE',
-            platformVersion: 'LATEST',
-            taskCount: 1,
-            networkConfiguration: {
-              subnets: args.subnetIds,
-              securityGroups: [args.securityGroupId],
-              assignPublicIp: true,
-            },
-          },
+          input: '{}',
           retryPolicy: {
             maximumRetryAttempts: args.retryAttempts,
             maximumEventAgeInSeconds: args.maxEventAgeSeconds,

@@ -157,7 +157,8 @@ export async function main(
         }
         const out = args.out === undefined ? undefined : manifestLocation('--out', args.out);
         const config = resolveBackfillConfig(args, env, packageRoot, 'plan-backfill');
-        done(await planBackfillCommand(config, maxFiles, out, terminal));
+        const s3 = manifestS3(config.source, env.AWS_REGION ?? env.AWS_DEFAULT_REGION);
+        done(await planBackfillCommand(config, maxFiles, out, s3, terminal));
       },
     )
     .command(
@@ -173,7 +174,7 @@ export async function main(
         const manifest = manifestLocation('--manifest', args.manifest);
         const lake = resolveLakeConfig(args, env, packageRoot);
         // The source options only say where S3 manifests are reached (the archive's endpoint).
-        const s3 = manifestS3(resolveSource(args, env));
+        const s3 = manifestS3(resolveSource(args, env), env.AWS_REGION ?? env.AWS_DEFAULT_REGION);
         done(await verifyBackfillCommand(lake, manifest, s3, args.json, terminal));
       },
     )

@@ -33,11 +33,11 @@ export function manifestLocation(flag: string, value: string): ManifestLocation 
 
 /**
  * S3 manifests are read and written at the archive's endpoint (the local MinIO on the local
- * target), with its keys there, else with the AWS credential chain (the public archive itself is
- * read anonymously, which cannot write).
+ * target), with its keys there, else on AWS in `awsRegion` (the task's AWS_REGION) with the
+ * credential chain (the public archive itself is read anonymously, which cannot write).
  */
-export const manifestS3 = (source: ArchiveSource): ManifestS3 => ({
-  region: source.region ?? 'us-east-1',
+export const manifestS3 = (source: ArchiveSource, awsRegion: string | undefined): ManifestS3 => ({
+  region: source.endpoint ? (source.region ?? 'us-east-1') : (awsRegion ?? 'us-east-1'),
   ...(source.endpoint ? { endpoint: source.endpoint } : {}),
   credentials: source.credentials === 'anonymous' ? 'default-chain' : source.credentials,
 });
@@ -51,6 +51,7 @@ export async function planBackfillCommand(
   config: BackfillConfig,
   maxFiles: number,
   out: ManifestLocation | undefined,
+  s3: ManifestS3,
   terminal: Pick<Terminal, 'stdout' | 'stderr'>,
 ): Promise<number> {
   const store = createS3ArchiveStore({ ...config.source, maxSockets: config.concurrency });
@@ -66,7 +67,7 @@ export async function planBackfillCommand(
     const shards = planShards(config.window, counts, maxFiles);
     const text = manifestText(shards);
     if (out === undefined) terminal.stdout.write(text);
-    else await writeManifestObject(out, text, manifestS3(config.source));
+    else await writeManifestObject(out, text, s3);
     const largest = shards.reduce((m, s) => Math.max(m, s.files), 0);
     const smallest = shards.reduce((m, s) => Math.min(m, s.files), largest);
     terminal.stderr.write(

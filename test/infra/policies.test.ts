@@ -92,32 +92,25 @@ describe('executionRolePolicy', () => {
 
 describe('schedulerRolePolicy', () => {
   const policy = schedulerRolePolicy({
-    taskDefinitionArnWithoutRevision: 'arn:aws:ecs:us-east-1:123456789012:task-definition/aq-job',
-    clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/aq',
-    passRoleArns: ['arn:aws:iam::123456789012:role/task', 'arn:aws:iam::123456789012:role/exec'],
+    stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:aq-nightly',
     deadLetterQueueArn: 'arn:aws:sqs:us-east-1:123456789012:aq-dlq',
   });
 
-  it('runs any revision of the family, on our cluster only', () => {
-    expect(policy.Statement[0]).toEqual({
-      Sid: 'RunTask',
-      Effect: 'Allow',
-      Action: 'ecs:RunTask',
-      Resource: 'arn:aws:ecs:us-east-1:123456789012:task-definition/aq-job:*',
-      Condition: { ArnEquals: { 'ecs:cluster': 'arn:aws:ecs:us-east-1:123456789012:cluster/aq' } },
-    });
-  });
-
-  it('passes the two task roles to ECS only, and sends to the DLQ', () => {
-    expect(policy.Statement[1]).toMatchObject({
-      Action: 'iam:PassRole',
-      Resource: ['arn:aws:iam::123456789012:role/task', 'arn:aws:iam::123456789012:role/exec'],
-      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-    });
-    expect(policy.Statement[2]).toMatchObject({
-      Action: 'sqs:SendMessage',
-      Resource: 'arn:aws:sqs:us-east-1:123456789012:aq-dlq',
-    });
+  it('starts the nightly state machine only, and sends to the DLQ', () => {
+    expect(policy.Statement).toEqual([
+      {
+        Sid: 'StartNightly',
+        Effect: 'Allow',
+        Action: 'states:StartExecution',
+        Resource: 'arn:aws:states:us-east-1:123456789012:stateMachine:aq-nightly',
+      },
+      {
+        Sid: 'DeadLetters',
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Resource: 'arn:aws:sqs:us-east-1:123456789012:aq-dlq',
+      },
+    ]);
   });
 });
 
