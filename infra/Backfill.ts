@@ -62,11 +62,12 @@ export class Backfill extends pulumi.ComponentResource {
       },
       parent,
     );
-    // The job's task writes manifests (plan-backfill) and reads them (verify-backfill).
-    new aws.iam.RolePolicy(
+    // The job's task writes manifests (plan-backfill) and reads them (verify-backfill): a managed
+    // policy attached to its role, apart from the role's own inline policy.
+    const manifestAccess = new aws.iam.Policy(
       `${name}-task-manifests`,
       {
-        role: pulumi.output(args.taskRoleArn).apply((arn) => arn.split('/').pop()!),
+        description: 'openaq-lakehouse job: write and read backfill manifests',
         policy: bucket.arn.apply((arn) =>
           JSON.stringify({
             Version: '2012-10-17',
@@ -80,6 +81,14 @@ export class Backfill extends pulumi.ComponentResource {
             ],
           }),
         ),
+      },
+      parent,
+    );
+    new aws.iam.RolePolicyAttachment(
+      `${name}-task-manifests`,
+      {
+        role: pulumi.output(args.taskRoleArn).apply((arn) => arn.split('/').pop()!),
+        policyArn: manifestAccess.arn,
       },
       parent,
     );

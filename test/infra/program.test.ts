@@ -197,22 +197,12 @@ describe('the schedule', () => {
     });
   });
 
-  it('runs the task on Fargate with a public IP in the default subnets', () => {
+  it('starts the nightly state machine, which runs the task', () => {
     const schedule = run.one('aws:scheduler/schedule:Schedule');
-    const task = run.one('aws:ecs/taskDefinition:TaskDefinition');
-    expect(schedule.inputs.target).toMatchObject({
-      arn: run.one('aws:ecs/cluster:Cluster').state.arn,
-      ecsParameters: {
-        taskDefinitionArn: task.state.arn,
-        launchType: 'FARGATE',
-        taskCount: 1,
-        networkConfiguration: {
-          subnets: SUBNET_IDS,
-          securityGroups: ['sg-0job'],
-          assignPublicIp: true,
-        },
-      },
-    });
+    const nightly = run
+      .ofType('aws:sfn/stateMachine:StateMachine')
+      .find((m) => String(m.inputs.name).endsWith('-nightly'))!;
+    expect(schedule.inputs.target).toMatchObject({ arn: nightly.state.arn, input: '{}' });
   });
 
   it('retries a failed invocation and then parks it in an SQS dead-letter queue', () => {
@@ -224,25 +214,15 @@ describe('the schedule', () => {
     expect(target.deadLetterConfig).toEqual({ arn: run.one('aws:sqs/queue:Queue').state.arn });
   });
 
-  it('has a role that can only run this task family on this cluster, pass its two roles, and write the DLQ', () => {
+  it('has a role that can only start the nightly state machine and write the DLQ', () => {
     const policy = rolePolicy('nightly-role');
     const roles = run.ofType('aws:iam/role:Role');
-    const arnOf = (name: string) => roles.find((r) => r.name === name)?.state.arn;
-    for (const statement of policy.Statement) {
-      for (const action of actionsOf(statement)) expect(action).not.toContain('*');
-      for (const resource of resourcesOf(statement)) expect(resource).not.toBe('*');
-    }
-    const byAction = (action: string) =>
-      policy.Statement.find((s) => actionsOf(s).includes(action));
-    expect(resourcesOf(byAction('iam:PassRole')!)).toEqual([
-      arnOf('job-task-role'),
-      arnOf('job-execution-role'),
-    ]);
-    expect(byAction('ecs:RunTask')?.Condition).toEqual({
-      ArnEquals: { 'ecs:cluster': run.one('aws:ecs/cluster:Cluster').state.arn },
-    });
-    expect(resourcesOf(byAction('sqs:SendMessage')!)).toEqual([
-      run.one('aws:sqs/queue:Queue').state.arn,
+    const nightly = run
+      .ofType('aws:sfn/stateMachine:StateMachine')
+      .find((m) => String(m.inputs.name).endsWith('-nightly'))!;
+    expect(policy.Statement.map((s) => [actionsOf(s), resourcesOf(s)])).toEqual([
+      [['states:StartExecution'], [nightly.state.arn]],
+      [['sqs:SendMessage'], [run.one('aws:sqs/queue:Queue').state.arn]],
     ]);
     const trust = policyOf(
       roles.find((r) => r.name === 'nightly-role')!,

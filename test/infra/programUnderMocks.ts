@@ -187,6 +187,13 @@ function mockState(
       return withArn(`arn:aws:events:${region}:rule/${inputName}`);
     case 'aws:cloudwatch/metricAlarm:MetricAlarm':
       return withArn(`arn:aws:cloudwatch:${region}:alarm:${inputName}`);
+    case 'aws:sfn/stateMachine:StateMachine':
+      return withArn(`arn:aws:states:${region}:stateMachine:${inputName}`);
+    case 'aws:s3/bucket:Bucket':
+      return withArn(`arn:aws:s3:::${name}-bucket`, {
+        bucket: `${name}-bucket`,
+        id: `${name}-bucket`,
+      });
     case 'aws:scheduler/schedule:Schedule':
       return withArn(`arn:aws:scheduler:${region}:schedule/default/${inputName}`);
     default:

@@ -124,7 +124,7 @@ describe('a backfill planned as shards, run as concurrent processes', { timeout:
       killCliAt('committed', [...shardArgs(last, namespace), '--commit-files', '20']),
       ...shards.slice(0, -1).map((shard) => runCli(shardArgs(shard, namespace))),
     ]);
-    expect(killed!.killed, killed!.log).toBe(true);
+    expect(killed.killed, killed.log).toBe(true);
     for (const result of others) expect(result.code, result.stderr.slice(-2000)).toBe(0);
 
     const before = await verify(namespace);
