@@ -106,7 +106,7 @@ export const DEFAULTS = {
   commitDays: 31,
   commitFiles: 10_000,
   filesInMemory: 100_000,
-  commitRetries: 6,
+  commitRetries: 10,
   maxRejectRate: 0.01,
   lookbackDays: 7,
   memoryLimit: '512MB',

@@ -86,7 +86,8 @@ async function runWriters(n: number, namespace: string): Promise<Omit<Point, 'eq
         '--source-bucket',
         bucket,
         '--max-files-per-shard',
-        String(Math.max(31, Math.ceil(files.length / n))),
+        // A little above files/n: the planner balances to files/k for the fewest k shards that fit.
+        String(Math.max(31, Math.ceil((files.length / n) * 1.1))),
         '--out',
         manifest,
       ],
@@ -114,6 +115,9 @@ async function runWriters(n: number, namespace: string): Promise<Omit<Point, 'eq
     ),
   );
   const wallSeconds = (performance.now() - started) / 1000;
+  for (const r of runs.filter((run) => run.exitCode !== 0)) {
+    console.error(`bench: a writer exited ${r.exitCode}: ${r.stderrTail.slice(-1500)}`);
+  }
   const summaries = runs.flatMap((r) => {
     try {
       return [JSON.parse(r.stdout) as RunSummary];
