@@ -298,7 +298,12 @@ async function loadChunk(
         summary.seconds.parse += (stageStart - parseStart) / 1000;
         // The ETag of the bytes actually read: if OpenAQ rewrote the file since the listing, the
         // lineage must name the new version.
-        const staged = { key: file.key, etag: got.etag || file.etag, locationId: file.locationId };
+        const staged = {
+          key: file.key,
+          etag: got.etag || file.etag,
+          locationId: file.locationId,
+          ...(got.lastModified ? { lastModified: got.lastModified } : {}),
+        };
         if (parsed.kind === 'rejected') {
           summary.filesRejected += 1;
           deps.logger.warn({ key: file.key, reason: parsed.reason }, 'file rejected');
