@@ -13,11 +13,11 @@ import { backoffMs } from './lake/retryRetryable.ts';
 import { LakehouseError, classify } from './lakehouseError.ts';
 import { chunkFiles, planLoad, type PlannedFile } from './plan.ts';
 import { emptySummary, type RunSummary } from './runSummary.ts';
-import { archiveDayToMs } from './source/archiveDay.ts';
+import { archiveDayToMs } from './model/archiveDay.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
 import { listConfiguredWindow } from './listConfiguredWindow.ts';
 import type { WindowListing } from './source/listWindow.ts';
-import { MeasurementColumns } from './source/measurementColumns.ts';
+import { MeasurementColumns } from './model/measurementColumns.ts';
 import { readArchiveFile } from './source/parseArchiveFile.ts';
 import { TABLES } from './tables.ts';
 

@@ -23,7 +23,7 @@ import {
 import { reportNames } from './lake/reports.ts';
 import { parseAsOf } from './lake/timeTravel.ts';
 import { LakehouseError } from './lakehouseError.ts';
-import { addDays, parseArchiveDay } from './source/archiveDay.ts';
+import { addDays, parseArchiveDay } from './model/archiveDay.ts';
 import { TABLES } from './tables.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, rejectsAboveThreshold: 3 } as const;

@@ -10,7 +10,7 @@ import {
   archiveDayFromMs,
   parseArchiveDay,
   type ArchiveDay,
-} from './source/archiveDay.ts';
+} from './model/archiveDay.ts';
 import type { S3ArchiveStoreOptions } from './source/s3ArchiveStore.ts';
 import { fileStationCache, type StationCache } from './source/stationCache.ts';
 import { NAMESPACE } from './tables.ts';

@@ -1,4 +1,4 @@
-import type { ArchiveDay } from './source/archiveDay.ts';
+import type { ArchiveDay } from './model/archiveDay.ts';
 
 /** What a run did, for the TTY table, `--json`, logs and metrics. */
 export interface RunSummary {

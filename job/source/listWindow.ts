@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
-import { parseArchiveDay } from './archiveDay.ts';
-import type { ArchiveDay } from './archiveDay.ts';
+import { parseArchiveDay } from '../model/archiveDay.ts';
+import type { ArchiveDay } from '../model/archiveDay.ts';
 import { ARCHIVE_KEY_PREFIX, monthPrefix, parseArchiveKey } from './archiveKey.ts';
 import type { ArchiveObject, ArchiveStore } from './archiveStore.ts';
 import type { StationCache } from './stationCache.ts';

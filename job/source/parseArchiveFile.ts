@@ -1,11 +1,18 @@
 import { constants, gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import type { Options } from 'csv-parse/sync';
-import { archiveDayToMs, calendarDateMs } from './archiveDay.ts';
-import type { ArchiveDay } from './archiveDay.ts';
+import { archiveDayToMs, calendarDateMs } from '../model/archiveDay.ts';
+import type { ArchiveDay } from '../model/archiveDay.ts';
 import { parseArchiveKey } from './archiveKey.ts';
-import type { Measurement, RowReject } from './measurement.ts';
-import { MeasurementColumns } from './measurementColumns.ts';
+import type { Measurement, RowReject } from '../model/measurement.ts';
+import { MeasurementColumns } from '../model/measurementColumns.ts';
+import {
+  MAX_UTC_OFFSET_MINUTES,
+  MIN_UTC_OFFSET_MINUTES,
+  formatUtcOffset,
+  isInLocalDay,
+  isRealUtcOffset,
+} from '../model/localDay.ts';
 
 /** The header every supported archive file starts with (quoted in the newer style). */
 export const ARCHIVE_HEADER = [
@@ -46,7 +53,6 @@ export type ParsedFile =
 export const RAW_TEXT_LIMIT = 1024;
 /** Real files are 1–10 KB compressed; anything inflating past this is not an archive file. */
 const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
-const DAY_MS = 86_400_000;
 const FIELD_COUNT = ARCHIVE_HEADER.length;
 const HEADER_TEXT = ARCHIVE_HEADER.join(',');
 
@@ -408,7 +414,7 @@ function readMeasurement(
   const sensorsId = rawSensorsId === '' ? null : readInteger('sensors_id', rawSensorsId!);
 
   const timeRead = readDatetime(rawDatetime!, file.dates);
-  if (timeRead && (time.wallMs <= file.dayStartMs || time.wallMs > file.dayStartMs + DAY_MS)) {
+  if (timeRead && !isInLocalDay(time.wallMs, file.dayStartMs)) {
     problems.push(`datetime "${rawDatetime}" is outside the file's local day ${file.day}`);
   }
 
@@ -495,24 +501,25 @@ function readDatetime(raw: string, dates: Map<number, number | undefined>): bool
   const zoned = raw.length === 25;
   const offsetHours = zoned ? digitsAt(raw, 20, 2) : 0;
   const offsetMinutes = zoned ? digitsAt(raw, 23, 2) : 0;
-  if (
-    dateMs === undefined ||
-    hours > 23 ||
-    minutes > 59 ||
-    seconds > 59 ||
-    offsetHours > 18 ||
-    offsetMinutes > 59
-  ) {
+  if (dateMs === undefined || hours > 23 || minutes > 59 || seconds > 59 || offsetMinutes > 59) {
     problems.push(`datetime "${raw}" is not a valid date and time`);
+    return false;
+  }
+  const sign = zoned && raw.charCodeAt(19) === MINUS ? -1 : 1;
+  const offset = sign * (offsetHours * 60 + offsetMinutes);
+  if (!isRealUtcOffset(offset)) {
+    problems.push(
+      `datetime "${raw}" has UTC offset ${raw.slice(19)}, outside the real range ` +
+        `${formatUtcOffset(MIN_UTC_OFFSET_MINUTES)} … ${formatUtcOffset(MAX_UTC_OFFSET_MINUTES)}`,
+    );
     return false;
   }
   // Rows of a file share one offset or two: keep the string already held instead of a new one.
   if (!zoned) time.offset = '+00:00';
   else if (!raw.startsWith(time.offset, 19)) time.offset = raw.slice(19);
   const wallMs = dateMs + ((hours * 60 + minutes) * 60 + seconds) * 1000;
-  const sign = zoned && raw.charCodeAt(19) === MINUS ? -1 : 1;
   time.wallMs = wallMs;
-  time.utcMs = wallMs - sign * (offsetHours * 60 + offsetMinutes) * 60_000;
+  time.utcMs = wallMs - offset * 60_000;
   return true;
 }
 

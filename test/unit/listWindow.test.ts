@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ArchiveDay } from '../../job/source/archiveDay.ts';
+import type { ArchiveDay } from '../../job/model/archiveDay.ts';
 import { formatArchiveKey, monthPrefix } from '../../job/source/archiveKey.ts';
 import { listWindow } from '../../job/source/listWindow.ts';
 import { fileStationCache } from '../../job/source/stationCache.ts';
