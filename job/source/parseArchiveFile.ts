@@ -85,7 +85,8 @@ export function parseArchiveFile(file: ArchiveFile): ParsedFile {
 /**
  * Parses one gzipped OpenAQ archive file into `rows` (cleared first), refusing bad rows one by
  * one (good rows of the same file are kept) and refusing the whole file only when it cannot be
- * read as an archive file at all (wrong key, not gzip, corrupt stream, wrong header).
+ * read as an archive file at all (wrong key, not gzip, corrupt stream, wrong header). A last line
+ * without its line ending was cut short (both writers end every line): that row is refused.
  *
  * The quoting style is read from the header: a quoted header means the newer writer (RFC 4180
  * quoting, CRLF), where a row with extra fields is refused; a bare header means the older writer
@@ -105,9 +106,16 @@ export function readArchiveFile(file: ArchiveFile, rows: MeasurementColumns): Fi
   const { text, validUtf8 } = content;
   if (text.length === 0) return rejected('empty file: no header', '');
 
+  const lines = splitLines(text);
+  // Both of OpenAQ's writers end every line, the last one too, with their line terminator.
+  const cutLine = text.endsWith('\n') ? undefined : lines.length;
+  if (cutLine === 1) {
+    return rejected('file was cut short: its only line, the header, has no line ending', text);
+  }
   const read: FileText = {
     text,
-    lines: splitLines(text),
+    lines,
+    cutLine,
     quoted: text.startsWith('"'),
     validUtf8,
     locationId: target.locationId,
@@ -126,6 +134,8 @@ interface FileText {
   text: string;
   /** Lines without their endings; index i is line i + 1. */
   lines: string[];
+  /** The last line, when it has no line ending: the file was cut there. */
+  cutLine: number | undefined;
   quoted: boolean;
   validUtf8: boolean;
   locationId: number;
@@ -198,6 +208,11 @@ function readRecord(
   rows: MeasurementColumns,
   rejects: RowReject[],
 ): void {
+  if (endLine === file.cutLine) {
+    const reason = `file was cut short: its last line ${endLine} has no line ending`;
+    rejects.push({ line, reason, rawText: rawTextOf(file.lines, line, endLine) });
+    return;
+  }
   // A blank line carries no reading; it is skipped, not refused.
   if (fields.length === 1 && fields[0] === '') return;
   if (!file.validUtf8) {

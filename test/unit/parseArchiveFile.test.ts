@@ -80,9 +80,26 @@ describe('parseArchiveFile on the golden files', () => {
     expect(parseText(CHANDNI.key, lf)).toEqual(CHANDNI.expected);
   });
 
-  it('reads a file without a final line ending', () => {
-    const text = DEL_NORTE.csv.toString('utf8').replace(/\n$/, '');
-    expect(parseText(DEL_NORTE.key, text)).toEqual(DEL_NORTE.expected);
+  it('refuses the last row of a file cut at a line boundary, keeping the rows before it', () => {
+    // Both writers end a file with their line terminator: `…,62` without one was cut from `…,622.0`.
+    const lines = DEL_NORTE.csv.toString('utf8').split('\n');
+    const last = lines.at(-2)!;
+    const cut = `${last.slice(0, last.lastIndexOf(',') + 1)}62`;
+    const text = [...lines.slice(0, -2), cut].join('\n');
+    const result = parsed(parseText(DEL_NORTE.key, text));
+    const expected = parsed(DEL_NORTE.expected);
+    expect(result.rows).toEqual(expected.rows.slice(0, -1));
+    expect(result.rejects).toEqual([
+      {
+        line: lines.length - 1,
+        reason: `file was cut short: its last line ${lines.length - 1} has no line ending`,
+        rawText: cut,
+      },
+    ]);
+    const crlf = CHANDNI.csv.toString('utf8').replace(/\r\n$/, '');
+    expect(parsed(parseText(CHANDNI.key, crlf)).rejects.map((r) => r.reason)).toEqual([
+      `file was cut short: its last line ${crlf.split('\r\n').length} has no line ending`,
+    ]);
   });
 });
 
@@ -183,7 +200,6 @@ describe('parseArchiveFile refusing whole files', () => {
 describe('parseArchiveFile on header-only files', () => {
   it.each([
     ['unquoted LF', `${HEADER}\n`],
-    ['unquoted, no line ending', HEADER],
     ['quoted CRLF', `${QUOTED_HEADER}\r\n`],
   ])('reads %s as a parsed file with zero rows', (_name, text) => {
     expect(parseText(DEL_NORTE.key, text)).toEqual({
@@ -192,6 +208,16 @@ describe('parseArchiveFile on header-only files', () => {
       locationId: 2178,
       rows: [],
       rejects: [],
+    });
+  });
+});
+
+describe('parseArchiveFile on a header cut short', () => {
+  it('refuses a header without its line ending as a file cut short', () => {
+    expect(parseText(DEL_NORTE.key, HEADER)).toEqual({
+      kind: 'rejected',
+      reason: 'file was cut short: its only line, the header, has no line ending',
+      rawText: HEADER,
     });
   });
 });
@@ -247,7 +273,7 @@ describe('parseArchiveFile refusing single rows', () => {
   it('keeps a value of -0 unflagged and flags -999 written with a plus exponent as a sentinel', () => {
     const row = (value: string, hour: string): string =>
       `2178,3919,Del Norte-2178,2023-02-22T${hour}:00:00-07:00,35.1353,-106.584702,pm10,µg/m³,${value}`;
-    const text = [HEADER, row('-0', '01'), row('-9.99e+2', '02')].join('\n');
+    const text = [HEADER, row('-0', '01'), row('-9.99e+2', '02'), ''].join('\n');
     const flags = parsed(parseText(DEL_NORTE.key, text)).rows.map((r) => [r.value, r.valueFlag]);
     expect(flags).toEqual([
       [-0, null],
