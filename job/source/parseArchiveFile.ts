@@ -88,9 +88,11 @@ export function parseArchiveFile(file: ArchiveFile): ParsedFile {
  * read as an archive file at all (wrong key, not gzip, corrupt stream, wrong header). A last line
  * without its line ending was cut short (both writers end every line): that row is refused.
  *
- * The quoting style is read from the header: a quoted header means the newer writer (RFC 4180
- * quoting, CRLF), where a row with extra fields is refused; a bare header means the older writer
- * (nothing quoted), where commas in the location name split it and the name is rejoined.
+ * The quoting style is read from the header: a quoted header means the newer writer (Python's
+ * QUOTE_NONNUMERIC, CRLF), where a row with extra fields is refused; a bare header means the older
+ * writer (pandas' QUOTE_MINIMAL, LF): a field holding a comma or a quote is quoted with inner
+ * quotes doubled, and a bare field may still hold a quote. A name whose commas were written bare
+ * splits into extra fields and is rejoined.
  */
 export function readArchiveFile(file: ArchiveFile, rows: MeasurementColumns): FileVerdict {
   rows.clear();
@@ -149,16 +151,16 @@ interface FileText {
 /**
  * Reads a file whose every record is one line and well-formed without csv-parse (~10× faster),
  * one line at a time; undefined as soon as a line is not, and csv-parse then reads the whole file
- * (the caller drops what was read), so results never depend on which reader ran. The unquoted
- * style has no quoting: fields are what lies between commas. In the quoted style a field is
- * either quoted (`""` inside stands for `"`) or free of quotes; a field that opens a quote it does
- * not close on its line, a quote in an unquoted field or anything but a comma after a closing
- * quote sends the file to csv-parse.
+ * (the caller drops what was read), so results never depend on which reader ran. A line without
+ * quotes in the older style is what lies between its commas. Otherwise a field is either quoted
+ * (`""` inside stands for `"`) or free of quotes; a field that opens a quote it does not close on
+ * its line, a quote in an unquoted field or anything but a comma after a closing quote sends the
+ * file to csv-parse.
  */
 function readLinesFast(file: FileText, rows: MeasurementColumns): FileVerdict | undefined {
   const { lines, quoted } = file;
   const split = (line: string): string[] | undefined =>
-    quoted ? splitQuotedLine(line) : line.split(',');
+    quoted || line.includes('"') ? splitQuotedLine(line) : line.split(',');
   const header = split(lines[0]!);
   if (header === undefined) return undefined;
   const headerProblem = checkHeader(header);
@@ -296,7 +298,9 @@ type CsvRecord = { line: number; endLine: number } & ({ fields: string[] } | { e
 
 function csvOptions(quoted: boolean): Options {
   return {
-    quote: quoted ? '"' : false,
+    quote: '"',
+    // The older writer's bare fields may hold a quote (`Escuela "Benito Juárez"`): kept as is.
+    relax_quotes: !quoted,
     relax_column_count: true,
     record_delimiter: ['\r\n', '\n'],
     info: true,

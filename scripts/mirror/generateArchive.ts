@@ -325,7 +325,10 @@ export function generateArchiveFile(
 
   const key = formatArchiveKey(station.locationId, day);
   const newline = quoted ? '\r\n' : '\n';
-  const text = (s: string): string => (quoted ? `"${s.replaceAll('"', '""')}"` : s);
+  // Newer: every text field quoted (QUOTE_NONNUMERIC). Older: pandas' QUOTE_MINIMAL, quoting
+  // only a field that holds a comma, a quote or a line break.
+  const text = (s: string): string =>
+    quoted || /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   const number = (s: string): string => (quoted && quoteNumbers ? `"${s}"` : s);
   const location = text(station.location);
   const parts: string[] = [ARCHIVE_HEADER.map(text).join(',') + newline];

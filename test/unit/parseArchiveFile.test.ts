@@ -38,8 +38,33 @@ function parsed(file: ParsedFile): Extract<ParsedFile, { kind: 'parsed' }> {
 }
 
 describe('parseArchiveFile on the golden files', () => {
-  it('has the five hand-written goldens', () => {
-    expect(goldenNames).toHaveLength(5);
+  it('has the five hand-written goldens and the nine generated real-file cases', () => {
+    expect(goldenNames).toHaveLength(14);
+  });
+
+  it.each([
+    ['denver-2178-2023-03-12-dst-23-rows-unquoted-lf.csv', 23, ['-07:00', '-06:00']],
+    ['denver-2178-2023-11-05-dst-25-rows-unquoted-lf.csv', 25, ['-06:00', '-07:00']],
+    ['berlin-2993-2024-03-31-dst-23-rows-quoted-crlf.csv', 23, ['+01:00', '+02:00']],
+    ['berlin-2993-2024-10-27-dst-25-rows-quoted-crlf.csv', 25, ['+02:00', '+01:00']],
+  ])('%s: a daylight-saving day is %i hourly rows in two offsets', (name, count, offsets) => {
+    const { key, csv } = golden(name);
+    const { rows } = parsed(parseText(key, csv));
+    expect(rows).toHaveLength(count);
+    expect([...new Set(rows.map((r) => r.utcOffset))]).toEqual(offsets);
+    const instants = rows.map((r) => r.datetimeUtcMs);
+    expect(instants.slice(1).map((t, i) => t - instants[i]!)).toEqual(
+      Array<number>(count - 1).fill(3_600_000),
+    );
+  });
+
+  it('reads a quoted name with a comma and doubled quotes in the older (QUOTE_MINIMAL) style', () => {
+    const { key, csv } = golden('escuela-1287-2023-06-07-quoted-name-minimal-lf.csv');
+    expect(csv.toString('utf8')).toContain('"Escuela ""Benito Juárez"", CDMX - Norte-3310"');
+    const { rows } = parsed(parseText(key, csv));
+    expect(new Set(rows.map((r) => r.location))).toEqual(
+      new Set(['Escuela "Benito Juárez", CDMX - Norte-3310']),
+    );
   });
 
   it.each(goldenNames)('%s parses to exactly its expected rows and rejects', (name) => {
