@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { nightlyWindow } from '../../job/config.ts';
 import { parseAsOf } from '../../job/lake/timeTravel.ts';
 import { bar, sparkline } from '../../job/output/charts.ts';
@@ -36,6 +36,24 @@ describe('parseAsOf', () => {
       iso: '2026-11-20T07:00:00.000Z',
     });
     expect(() => parseAsOf('yesterday')).toThrow('config: Expected `--as-of` to be a snapshot id');
+  });
+
+  it('reads a time without an offset as UTC, whatever the host time zone', () => {
+    vi.stubEnv('TZ', 'America/Denver');
+    try {
+      expect(parseAsOf('2026-11-20T08:00:00')).toEqual({
+        kind: 'time',
+        iso: '2026-11-20T08:00:00.000Z',
+      });
+      expect(parseAsOf('2026-11-20T08:00')).toEqual({
+        kind: 'time',
+        iso: '2026-11-20T08:00:00.000Z',
+      });
+      expect(parseAsOf('2026-11-20')).toEqual({ kind: 'time', iso: '2026-11-20T00:00:00.000Z' });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(() => parseAsOf('2026-11-20 and more')).toThrow('(UTC unless it carries an offset)');
   });
 });
 
