@@ -25,6 +25,7 @@ import { reportNames } from './lake/reports.ts';
 import { parseAsOf } from './lake/timeTravel.ts';
 import { LakehouseError } from './lakehouseError.ts';
 import { addDays, parseArchiveDay } from './model/archiveDay.ts';
+import { redactSecrets } from './redactSecrets.ts';
 import { TABLES } from './tables.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, rejectsAboveThreshold: 3 } as const;
@@ -243,7 +244,7 @@ export async function main(
     .fail((message, err, y) => {
       if (err) throw err;
       y.showHelp();
-      terminal.stderr.write(`\n${message}\n`);
+      terminal.stderr.write(`\n${redactSecrets(message)}\n`);
       exitCode = EXIT.usage;
     });
   try {
@@ -251,7 +252,7 @@ export async function main(
     await parser.parseAsync();
   } catch (err) {
     exitCode = err instanceof ConfigError ? EXIT.usage : EXIT.failed;
-    const message = err instanceof Error ? err.message : String(err);
+    const message = redactSecrets(err instanceof Error ? err.message : String(err));
     terminal.stderr.write(
       `${err instanceof LakehouseError || err instanceof ConfigError ? message : `openaq-lakehouse: ${message}`}\n`,
     );

@@ -3,6 +3,8 @@
  * whether trying again can help; `classify` is the only place that knows the shapes of AWS,
  * DuckDB and Iceberg errors.
  */
+import { redactSecrets } from './redactSecrets.ts';
+
 export type ErrorKind =
   /** Another writer committed first (Iceberg 409): re-plan and retry. */
   | 'commit-conflict'
@@ -157,4 +159,5 @@ function errorText(err: unknown): string {
   return String(err);
 }
 
-const firstLines = (text: string): string => text.split('\n').slice(0, 3).join(' ').slice(0, 600);
+const firstLines = (text: string): string =>
+  redactSecrets(text.split('\n').slice(0, 3).join(' ')).slice(0, 600);

@@ -2,6 +2,7 @@ import type { RunSummary } from '../runSummary.ts';
 import { RUNS } from '../tables.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { classify } from '../lakehouseError.ts';
+import { redactSecrets } from '../redactSecrets.ts';
 import { retryRetryable } from './retryRetryable.ts';
 import { dateValue, timestamptzValue } from './duckdbTypes.ts';
 import { qualifiedName } from './tableDdl.ts';
@@ -61,7 +62,7 @@ async function insertRun(
       replaced: BigInt(summary.rowsReplaced),
       rejected_rows: BigInt(summary.rowsRejected),
       commits: summary.commits,
-      error: run.error ?? null,
+      error: run.error === undefined ? null : redactSecrets(run.error),
       summary: JSON.stringify(summary),
     },
   );
