@@ -6,6 +6,7 @@ import { emptyTables, tableRowCounts } from '../lake/emptyTables.ts';
 import { existingTables } from '../lake/existingTables.ts';
 import { lakeStatus } from '../lake/lakeStatus.ts';
 import { withLake } from '../lake/lakeSession.ts';
+import { sealForQueries } from '../lake/sealForQueries.ts';
 import { REPORTS, reportParameters } from '../lake/reports.ts';
 import { createTableViews, tableSnapshots, type AsOf } from '../lake/timeTravel.ts';
 import { classify } from '../lakehouseError.ts';
@@ -45,23 +46,31 @@ export async function queryCommand(
   }
   const sql = report?.sql ?? request.sql;
   if (!sql) throw new ConfigError('Expected SQL (`query "SELECT …"`) or `--report <name>`');
-  return withLake(lake.duckdb, lake.target, async (session) => {
-    const tables = [...(await existingTables(session, lake.namespace))].filter((name) =>
-      TABLES.some((t) => t.name === name),
-    );
-    await createTableViews(session, lake.namespace, tables, request.asOf);
-    const params = report ? reportParameters(report, request.params) : undefined;
-    let reader;
-    try {
-      reader = await session.connection.runAndReadAll(sql, params);
-    } catch (err) {
-      throw classify(err, `run the query${report ? ` (report ${report.name})` : ''}`);
-    }
-    terminal.stdout.write(
-      `${print({ columns: reader.columnNames(), rows: reader.getRowsJson() }, format)}\n`,
-    );
-    return 0;
-  });
+  // The user's SQL runs on a read-only attach, sealed (see sealForQueries).
+  const readOnly = { readOnly: true };
+  return withLake(
+    lake.duckdb,
+    lake.target,
+    async (session) => {
+      const tables = [...(await existingTables(session, lake.namespace))].filter((name) =>
+        TABLES.some((t) => t.name === name),
+      );
+      await createTableViews(session, lake.namespace, tables, request.asOf);
+      await sealForQueries(session, lake.namespace, tables);
+      const params = report ? reportParameters(report, request.params) : undefined;
+      let reader;
+      try {
+        reader = await session.connection.runAndReadAll(sql, params);
+      } catch (err) {
+        throw classify(err, `run the query${report ? ` (report ${report.name})` : ''}`);
+      }
+      terminal.stdout.write(
+        `${print({ columns: reader.columnNames(), rows: reader.getRowsJson() }, format)}\n`,
+      );
+      return 0;
+    },
+    readOnly,
+  );
 }
 
 /** `snapshots`: a table's commit history, for `--as-of`. */
