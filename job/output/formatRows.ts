@@ -18,6 +18,7 @@ export const TABLE_CELL_LIMIT = 120;
  * as escapes (`\n`, `\r`, `\t`, `\u001b`), so a row stays one line, and cut at TABLE_CELL_LIMIT.
  */
 function tableCell(value: Json): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what is escaped
   const text = cell(value).replace(/[\u0000-\u001f\u007f]/g, (c) =>
     c === '\n'
       ? '\\n'
