@@ -12,6 +12,7 @@ import { recordRun } from './lake/recordRun.ts';
 import { backoffMs } from './lake/retryRetryable.ts';
 import { LakehouseError, classify } from './lakehouseError.ts';
 import { chunkFiles, planLoad, type PlannedFile } from './plan.ts';
+import { WarningDigest } from './output/warningDigest.ts';
 import { emptySummary, type RunSummary } from './runSummary.ts';
 import { archiveDayToMs } from './model/archiveDay.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
@@ -42,8 +43,19 @@ const seconds = (startMs: number): number => (performance.now() - startMs) / 100
  */
 export async function runBackfill(
   config: BackfillConfig,
-  deps: BackfillDependencies,
+  dependencies: BackfillDependencies,
 ): Promise<RunSummary> {
+  // Per-file warnings are aggregated: the first few logged, the rest counted, one line at the end.
+  const warnings = new WarningDigest(dependencies.logger);
+  const deps = { ...dependencies, logger: warnings.logger };
+  try {
+    return await backfill(config, deps);
+  } finally {
+    warnings.flush();
+  }
+}
+
+async function backfill(config: BackfillConfig, deps: BackfillDependencies): Promise<RunSummary> {
   const started = performance.now();
   const { logger } = deps;
   const summary = emptySummary(
