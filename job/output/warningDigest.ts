@@ -25,7 +25,7 @@ export class WarningDigest {
     this.#logger = logger;
     const warn = (fields: unknown, message?: unknown, ...rest: unknown[]): void => {
       if (!this.#counted(fields, message)) {
-        (logger.warn)(fields, message, ...rest);
+        logger.warn(fields, message as string | undefined, ...rest);
       }
     };
     this.logger = new Proxy(logger, {
