@@ -5,6 +5,7 @@ import type { BackfillConfig } from './config.ts';
 import { describeTarget } from './lake/catalogTarget.ts';
 import { commitChunk } from './lake/commitChunk.ts';
 import { ensureTables } from './lake/ensureTables.ts';
+import { existingTables } from './lake/existingTables.ts';
 import { loadedFiles, windowRange } from './lake/lakeLedger.ts';
 import { withLake, type LakeSession } from './lake/lakeSession.ts';
 import { StagingArea } from './lake/stagingArea.ts';
@@ -20,7 +21,7 @@ import { listConfiguredWindow } from './listConfiguredWindow.ts';
 import type { WindowListing } from './source/listWindow.ts';
 import { MeasurementColumns } from './model/measurementColumns.ts';
 import { readArchiveFile } from './source/parseArchiveFile.ts';
-import { TABLES } from './tables.ts';
+import { FILES, TABLES } from './tables.ts';
 
 export interface BackfillDependencies {
   readonly store: ArchiveStore;
@@ -70,8 +71,14 @@ async function backfill(config: BackfillConfig, deps: BackfillDependencies): Pro
   const listing = timedListing(deps.store, config);
   listing.catch(() => undefined); // awaited in loadWindow; never left unhandled if the lake fails first
   return withLake(config.duckdb, config.target, async (session) => {
-    const ensured = await ensureTables(session, config.namespace, TABLES);
-    if (ensured.created.length + ensured.columnsAdded.length + ensured.partitioned.length > 0) {
+    // A dry run creates, alters and commits nothing: it plans against the tables as they are.
+    const ensured = config.dryRun
+      ? undefined
+      : await ensureTables(session, config.namespace, TABLES);
+    if (
+      ensured &&
+      ensured.created.length + ensured.columnsAdded.length + ensured.partitioned.length > 0
+    ) {
       logger.info({ ...ensured }, 'tables brought in line with job/tables.ts');
     }
     try {
@@ -125,7 +132,7 @@ async function loadWindow(
 ): Promise<void> {
   const { logger } = deps;
   let stageStart = performance.now();
-  const loaded = await readLineage(session, config.namespace, config.window);
+  const loaded = await readLineage(session, config.namespace, config.window, config.dryRun);
   const lineageSeconds = seconds(stageStart);
   const { listing, seconds: listSeconds } = await pendingListing;
   summary.seconds.list = listSeconds;
@@ -204,8 +211,11 @@ async function readLineage(
   session: LakeSession,
   namespace: string,
   window: BackfillConfig['window'],
+  dryRun: boolean,
 ) {
   try {
+    // A dry run did not ensure the tables: a missing files ledger means nothing is loaded yet.
+    if (dryRun && !(await existingTables(session, namespace)).has(FILES.name)) return new Map();
     return await loadedFiles(session, namespace, window);
   } catch (err) {
     throw classify(err, `read what ${namespace} already holds`);
