@@ -31,7 +31,10 @@ export interface ListWindowRequest {
   readonly to: ArchiveDay;
   /** Listings in flight at once. */
   readonly concurrency: number;
-  /** Where the ids of 'all' are kept between runs. Default: none, list them every time. */
+  /**
+   * The ids of 'all' from the previous run: their months are listed while the prefixes are listed
+   * again (always, so new stations are seen). Default: none, the months wait for the prefixes.
+   */
   readonly stationCache?: StationCache;
 }
 
@@ -51,16 +54,16 @@ export async function listWindow(
   const unmatchedKeys: string[] = [];
   let listRequests = 0;
 
+  // With 'all', the location prefixes are listed on every run, so a station that appeared in the
+  // archive is seen by the next run; the cached ids (the previous listing) only let their months be
+  // listed while that listing runs. A cache saves time, it never hides a station.
   let stations: number[];
+  let listingIds: Promise<number[]> | undefined;
   if (request.stations === 'all') {
-    const cached = await request.stationCache?.read();
-    if (cached !== undefined) {
-      stations = cached;
-    } else {
-      listRequests++;
-      stations = await listStationIds(store, unmatchedKeys);
-      await request.stationCache?.write(stations);
-    }
+    listRequests++;
+    listingIds = listStationIds(store, unmatchedKeys);
+    listingIds.catch(() => undefined); // awaited below, after the cached stations are queued
+    stations = (await request.stationCache?.read()) ?? [];
   } else {
     stations = [...new Set(request.stations)].sort((a, b) => a - b);
   }
@@ -84,13 +87,30 @@ export async function listWindow(
     }
   };
 
-  for (const station of stations) {
-    for (const [year, month] of months) {
-      if (failure !== undefined) break;
-      const prefix = monthPrefix(station, year, month);
-      await queue.onSizeLessThan(concurrency);
-      listRequests++;
-      queue.add(() => listMonth(prefix)).catch(stop);
+  const listStations = async (ids: readonly number[]): Promise<void> => {
+    for (const station of ids) {
+      for (const [year, month] of months) {
+        if (failure !== undefined) return;
+        const prefix = monthPrefix(station, year, month);
+        await queue.onSizeLessThan(concurrency);
+        listRequests++;
+        queue.add(() => listMonth(prefix)).catch(stop);
+      }
+    }
+  };
+
+  await listStations(stations);
+  let stationsListed = stations.length;
+  if (listingIds !== undefined) {
+    try {
+      const ids = await listingIds;
+      const queued = new Set(stations);
+      const added = ids.filter((id) => !queued.has(id));
+      await listStations(added);
+      stationsListed += added.length;
+      if (failure === undefined) await request.stationCache?.write(ids);
+    } catch (error) {
+      stop(error);
     }
   }
   await queue.onIdle();
@@ -100,7 +120,7 @@ export async function listWindow(
     (a, b) => compare(a.day, b.day) || a.locationId - b.locationId || compare(a.key, b.key),
   );
   unmatchedKeys.sort(compare);
-  return { files, unmatchedKeys, stationsListed: stations.length, listRequests };
+  return { files, unmatchedKeys, stationsListed, listRequests };
 }
 
 /** The location ids of the archive, from its `locationid=N/` prefixes, sorted. */
