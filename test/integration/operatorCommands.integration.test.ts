@@ -135,6 +135,7 @@ describe('operator commands on the local lakehouse', () => {
       'query',
       'SELECT secret_string FROM duckdb_secrets()',
       ...lake(),
+      '--json',
     ]);
     expect(secrets.stdout).toContain('secret=redacted');
     expect(secrets.stdout).not.toContain('password');
