@@ -128,6 +128,25 @@ describe('parseArchiveFile on the golden files', () => {
   });
 });
 
+describe('parseArchiveFile on a golden file cut before its last line ending', () => {
+  it.each(goldenNames)('%s: only the last line is refused', (name) => {
+    const { key, csv, expected } = golden(name);
+    const text = csv.toString('utf8').replace(/\r?\n$/, '');
+    const last = text.split('\n').length;
+    const result = parsed(parseText(key, text));
+    const { rows, rejects } = parsed(expected);
+    expect(result.rows).toEqual(rows.filter((row) => row.line !== last));
+    expect(result.rejects).toEqual([
+      ...rejects.filter((reject) => reject.line !== last),
+      {
+        line: last,
+        reason: `file was cut short: its last line ${last} has no line ending`,
+        rawText: text.split(/\r?\n/).at(-1),
+      },
+    ]);
+  });
+});
+
 describe('parseArchiveFile refusing whole files', () => {
   it('refuses a body that is not gzip, keeping its start', () => {
     const result = parseArchiveFile({ key: DEL_NORTE.key, body: DEL_NORTE.csv });
