@@ -1,10 +1,10 @@
+import { redactSecrets } from './redactSecrets.ts';
+
 /**
  * The one error type of the job. Its `kind` says what went wrong in terms a user can act on, and
  * whether trying again can help; `classify` is the only place that knows the shapes of AWS,
  * DuckDB and Iceberg errors.
  */
-import { redactSecrets } from './redactSecrets.ts';
-
 export type ErrorKind =
   /** Another writer committed first (Iceberg 409): re-plan and retry. */
   | 'commit-conflict'
