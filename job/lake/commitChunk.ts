@@ -9,7 +9,7 @@ import { retryRetryable } from './retryRetryable.ts';
 import { STAGING_ALIAS } from './stagingArea.ts';
 import { dateValue, timestamptzValue } from './duckdbTypes.ts';
 import { keyDaySql } from './keyDaySql.ts';
-import type { ArchiveDay } from '../source/archiveDay.ts';
+import type { ArchiveDay } from '../model/archiveDay.ts';
 import { qualifiedName } from './tableDdl.ts';
 
 export interface ChunkCommitRequest {

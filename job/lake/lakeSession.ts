@@ -31,12 +31,14 @@ export const LAKE_ALIAS = 'lake';
 
 /**
  * Opens DuckDB, loads the extensions from the configured directory (autoinstall off), attaches the
- * catalog, runs `fn`, and closes everything whatever happens.
+ * catalog (READ_ONLY with `readOnly`: no statement can change a table), runs `fn`, and closes
+ * everything whatever happens.
  */
 export async function withLake<T>(
   settings: DuckDBSettings,
   target: CatalogTarget,
   fn: (session: LakeSession) => Promise<T>,
+  options: { readonly readOnly?: boolean } = {},
 ): Promise<T> {
   assertExtensionsPresent(settings.extensionDirectory);
   const instance = await DuckDBInstance.create(':memory:', {
@@ -59,7 +61,7 @@ export async function withLake<T>(
       }
       // An httpfs setting, so only known once httpfs is loaded.
       await connection.run(`SET http_timeout = ${Math.trunc(settings.httpTimeoutSeconds)}`);
-      await attachCatalog(connection, target);
+      await attachCatalog(connection, target, options.readOnly ?? false);
       return await fn({ connection, catalog: LAKE_ALIAS });
     } finally {
       connection.closeSync();
@@ -82,7 +84,12 @@ function assertExtensionsPresent(extensionDirectory: string): void {
   }
 }
 
-async function attachCatalog(connection: DuckDBConnection, target: CatalogTarget): Promise<void> {
+async function attachCatalog(
+  connection: DuckDBConnection,
+  target: CatalogTarget,
+  readOnly: boolean,
+): Promise<void> {
+  const mode = readOnly ? ', READ_ONLY' : '';
   try {
     if (target.kind === 'rest') {
       const s3 = target.storage;
@@ -96,14 +103,14 @@ async function attachCatalog(connection: DuckDBConnection, target: CatalogTarget
         : `AUTHORIZATION_TYPE 'none'`;
       await connection.run(
         `ATTACH ${quotedString(target.warehouse)} AS ${LAKE_ALIAS} (TYPE iceberg, ` +
-          `ENDPOINT ${quotedString(target.endpoint)}, ${auth}, ACCESS_DELEGATION_MODE 'none')`,
+          `ENDPOINT ${quotedString(target.endpoint)}, ${auth}, ACCESS_DELEGATION_MODE 'none'${mode})`,
       );
     } else {
       await connection.run(
         `CREATE OR REPLACE SECRET lake_storage (TYPE s3, PROVIDER credential_chain)`,
       );
       await connection.run(
-        `ATTACH ${quotedString(target.tableBucketArn)} AS ${LAKE_ALIAS} (TYPE iceberg, ENDPOINT_TYPE s3_tables)`,
+        `ATTACH ${quotedString(target.tableBucketArn)} AS ${LAKE_ALIAS} (TYPE iceberg, ENDPOINT_TYPE s3_tables${mode})`,
       );
     }
   } catch (err) {

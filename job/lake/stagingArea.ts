@@ -9,8 +9,8 @@ import {
   type DuckDBAppender,
   type DuckDBConnection,
 } from '@duckdb/node-api';
-import type { RowReject } from '../source/measurement.ts';
-import { VALUE_FLAGS, type MeasurementColumns } from '../source/measurementColumns.ts';
+import type { RowReject } from '../model/measurement.ts';
+import { VALUE_FLAGS, type MeasurementColumns } from '../model/measurementColumns.ts';
 
 /** What happened to one listed file in this run. */
 export type FileOutcome = 'loaded' | 'rejected';

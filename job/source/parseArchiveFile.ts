@@ -1,11 +1,18 @@
 import { constants, gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import type { Options } from 'csv-parse/sync';
-import { archiveDayToMs, calendarDateMs } from './archiveDay.ts';
-import type { ArchiveDay } from './archiveDay.ts';
+import { archiveDayToMs, calendarDateMs } from '../model/archiveDay.ts';
+import type { ArchiveDay } from '../model/archiveDay.ts';
 import { parseArchiveKey } from './archiveKey.ts';
-import type { Measurement, RowReject } from './measurement.ts';
-import { MeasurementColumns } from './measurementColumns.ts';
+import type { Measurement, RowReject } from '../model/measurement.ts';
+import { MeasurementColumns } from '../model/measurementColumns.ts';
+import {
+  MAX_UTC_OFFSET_MINUTES,
+  MIN_UTC_OFFSET_MINUTES,
+  formatUtcOffset,
+  isInLocalDay,
+  isRealUtcOffset,
+} from '../model/localDay.ts';
 
 /** The header every supported archive file starts with (quoted in the newer style). */
 export const ARCHIVE_HEADER = [
@@ -46,7 +53,6 @@ export type ParsedFile =
 export const RAW_TEXT_LIMIT = 1024;
 /** Real files are 1–10 KB compressed; anything inflating past this is not an archive file. */
 const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
-const DAY_MS = 86_400_000;
 const FIELD_COUNT = ARCHIVE_HEADER.length;
 const HEADER_TEXT = ARCHIVE_HEADER.join(',');
 
@@ -79,11 +85,14 @@ export function parseArchiveFile(file: ArchiveFile): ParsedFile {
 /**
  * Parses one gzipped OpenAQ archive file into `rows` (cleared first), refusing bad rows one by
  * one (good rows of the same file are kept) and refusing the whole file only when it cannot be
- * read as an archive file at all (wrong key, not gzip, corrupt stream, wrong header).
+ * read as an archive file at all (wrong key, not gzip, corrupt stream, wrong header). A last line
+ * without its line ending was cut short (both writers end every line): that row is refused.
  *
- * The quoting style is read from the header: a quoted header means the newer writer (RFC 4180
- * quoting, CRLF), where a row with extra fields is refused; a bare header means the older writer
- * (nothing quoted), where commas in the location name split it and the name is rejoined.
+ * The quoting style is read from the header: a quoted header means the newer writer (Python's
+ * QUOTE_NONNUMERIC, CRLF), where a row with extra fields is refused; a bare header means the older
+ * writer (pandas' QUOTE_MINIMAL, LF): a field holding a comma or a quote is quoted with inner
+ * quotes doubled, and a bare field may still hold a quote. A name whose commas were written bare
+ * splits into extra fields and is rejoined.
  */
 export function readArchiveFile(file: ArchiveFile, rows: MeasurementColumns): FileVerdict {
   rows.clear();
@@ -99,9 +108,16 @@ export function readArchiveFile(file: ArchiveFile, rows: MeasurementColumns): Fi
   const { text, validUtf8 } = content;
   if (text.length === 0) return rejected('empty file: no header', '');
 
+  const lines = splitLines(text);
+  // Both of OpenAQ's writers end every line, the last one too, with their line terminator.
+  const cutLine = text.endsWith('\n') ? undefined : lines.length;
+  if (cutLine === 1) {
+    return rejected('file was cut short: its only line, the header, has no line ending', text);
+  }
   const read: FileText = {
     text,
-    lines: splitLines(text),
+    lines,
+    cutLine,
     quoted: text.startsWith('"'),
     validUtf8,
     locationId: target.locationId,
@@ -120,6 +136,8 @@ interface FileText {
   text: string;
   /** Lines without their endings; index i is line i + 1. */
   lines: string[];
+  /** The last line, when it has no line ending: the file was cut there. */
+  cutLine: number | undefined;
   quoted: boolean;
   validUtf8: boolean;
   locationId: number;
@@ -133,16 +151,16 @@ interface FileText {
 /**
  * Reads a file whose every record is one line and well-formed without csv-parse (~10× faster),
  * one line at a time; undefined as soon as a line is not, and csv-parse then reads the whole file
- * (the caller drops what was read), so results never depend on which reader ran. The unquoted
- * style has no quoting: fields are what lies between commas. In the quoted style a field is
- * either quoted (`""` inside stands for `"`) or free of quotes; a field that opens a quote it does
- * not close on its line, a quote in an unquoted field or anything but a comma after a closing
- * quote sends the file to csv-parse.
+ * (the caller drops what was read), so results never depend on which reader ran. A line without
+ * quotes in the older style is what lies between its commas. Otherwise a field is either quoted
+ * (`""` inside stands for `"`) or free of quotes; a field that opens a quote it does not close on
+ * its line, a quote in an unquoted field or anything but a comma after a closing quote sends the
+ * file to csv-parse.
  */
 function readLinesFast(file: FileText, rows: MeasurementColumns): FileVerdict | undefined {
   const { lines, quoted } = file;
   const split = (line: string): string[] | undefined =>
-    quoted ? splitQuotedLine(line) : line.split(',');
+    quoted || line.includes('"') ? splitQuotedLine(line) : line.split(',');
   const header = split(lines[0]!);
   if (header === undefined) return undefined;
   const headerProblem = checkHeader(header);
@@ -192,6 +210,11 @@ function readRecord(
   rows: MeasurementColumns,
   rejects: RowReject[],
 ): void {
+  if (endLine === file.cutLine) {
+    const reason = `file was cut short: its last line ${endLine} has no line ending`;
+    rejects.push({ line, reason, rawText: rawTextOf(file.lines, line, endLine) });
+    return;
+  }
   // A blank line carries no reading; it is skipped, not refused.
   if (fields.length === 1 && fields[0] === '') return;
   if (!file.validUtf8) {
@@ -275,7 +298,9 @@ type CsvRecord = { line: number; endLine: number } & ({ fields: string[] } | { e
 
 function csvOptions(quoted: boolean): Options {
   return {
-    quote: quoted ? '"' : false,
+    quote: '"',
+    // The older writer's bare fields may hold a quote (`Escuela "Benito Juárez"`): kept as is.
+    relax_quotes: !quoted,
     relax_column_count: true,
     record_delimiter: ['\r\n', '\n'],
     info: true,
@@ -408,7 +433,7 @@ function readMeasurement(
   const sensorsId = rawSensorsId === '' ? null : readInteger('sensors_id', rawSensorsId!);
 
   const timeRead = readDatetime(rawDatetime!, file.dates);
-  if (timeRead && (time.wallMs <= file.dayStartMs || time.wallMs > file.dayStartMs + DAY_MS)) {
+  if (timeRead && !isInLocalDay(time.wallMs, file.dayStartMs)) {
     problems.push(`datetime "${rawDatetime}" is outside the file's local day ${file.day}`);
   }
 
@@ -495,24 +520,25 @@ function readDatetime(raw: string, dates: Map<number, number | undefined>): bool
   const zoned = raw.length === 25;
   const offsetHours = zoned ? digitsAt(raw, 20, 2) : 0;
   const offsetMinutes = zoned ? digitsAt(raw, 23, 2) : 0;
-  if (
-    dateMs === undefined ||
-    hours > 23 ||
-    minutes > 59 ||
-    seconds > 59 ||
-    offsetHours > 18 ||
-    offsetMinutes > 59
-  ) {
+  if (dateMs === undefined || hours > 23 || minutes > 59 || seconds > 59 || offsetMinutes > 59) {
     problems.push(`datetime "${raw}" is not a valid date and time`);
+    return false;
+  }
+  const sign = zoned && raw.charCodeAt(19) === MINUS ? -1 : 1;
+  const offset = sign * (offsetHours * 60 + offsetMinutes);
+  if (!isRealUtcOffset(offset)) {
+    problems.push(
+      `datetime "${raw}" has UTC offset ${raw.slice(19)}, outside the real range ` +
+        `${formatUtcOffset(MIN_UTC_OFFSET_MINUTES)} … ${formatUtcOffset(MAX_UTC_OFFSET_MINUTES)}`,
+    );
     return false;
   }
   // Rows of a file share one offset or two: keep the string already held instead of a new one.
   if (!zoned) time.offset = '+00:00';
   else if (!raw.startsWith(time.offset, 19)) time.offset = raw.slice(19);
   const wallMs = dateMs + ((hours * 60 + minutes) * 60 + seconds) * 1000;
-  const sign = zoned && raw.charCodeAt(19) === MINUS ? -1 : 1;
   time.wallMs = wallMs;
-  time.utcMs = wallMs - sign * (offsetHours * 60 + offsetMinutes) * 60_000;
+  time.utcMs = wallMs - offset * 60_000;
   return true;
 }
 

@@ -20,7 +20,7 @@ function cliOptions(command: string): Set<string> {
   return new Set([...help.matchAll(/^ {2}--([a-z0-9-]+)/gm)].map((m) => m[1]!));
 }
 
-/** OPENAQ_TABLE_BUCKET_ARN → table-bucket-arn (yargs `.env('OPENAQ')`). */
+/** OPENAQ_TABLE_BUCKET_ARN → table-bucket-arn (job/commands/envOptions.ts). */
 const optionOf = (name: string) =>
   name
     .replace(/^OPENAQ_/, '')
