@@ -1,4 +1,4 @@
-import { constants, gunzipSync } from 'node:zlib';
+import { constants, crc32, gunzipSync, inflateRawSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import type { Options } from 'csv-parse/sync';
 import { archiveDayToMs, calendarDateMs } from '../model/archiveDay.ts';
@@ -124,10 +124,12 @@ export function readArchiveFile(file: ArchiveFile, rows: MeasurementColumns): Fi
     day: target.day,
     dayStartMs: archiveDayToMs(target.day),
     dates: new Map(),
+    seen: new Map(),
   };
   const fast = readLinesFast(read, rows);
   if (fast !== undefined) return fast;
   rows.clear();
+  read.seen.clear();
   return readCsvRecords(read, readRecords(text, read.lines, read.quoted), rows);
 }
 
@@ -146,6 +148,8 @@ interface FileText {
   dayStartMs: number;
   /** Calendar dates (yyyymmdd) already checked in this file: rows share two or three. */
   dates: Map<number, number | undefined>;
+  /** Each row's text and the line it was first seen on: an exact repeat is loaded once. */
+  seen: Map<string, number>;
 }
 
 /**
@@ -194,7 +198,7 @@ function readCsvRecords(
       rejects.push({
         line: record.line,
         reason: record.error,
-        rawText: rawTextOf(file.lines, record.line, record.endLine),
+        rawText: capped(rawTextOf(file.lines, record.line, record.endLine)),
       });
     } else readRecord(file, record.line, record.endLine, record.fields, rows, rejects);
   }
@@ -212,15 +216,24 @@ function readRecord(
 ): void {
   if (endLine === file.cutLine) {
     const reason = `file was cut short: its last line ${endLine} has no line ending`;
-    rejects.push({ line, reason, rawText: rawTextOf(file.lines, line, endLine) });
+    rejects.push({ line, reason, rawText: capped(rawTextOf(file.lines, line, endLine)) });
     return;
   }
   // A blank line carries no reading; it is skipped, not refused.
   if (fields.length === 1 && fields[0] === '') return;
+  // The same line twice in one file is one reading written twice: loaded once, the repeat kept
+  // in rejects so that nothing disappears unexplained.
+  const text = rawTextOf(file.lines, line, endLine);
+  const first = file.seen.get(text);
+  if (first !== undefined) {
+    rejects.push({ line, reason: `duplicate of line ${first}`, rawText: capped(text) });
+    return;
+  }
+  file.seen.set(text, line);
   if (!file.validUtf8) {
     const rawText = rawTextOf(file.lines, line, endLine);
     if (rawText.includes('\uFFFD')) {
-      rejects.push({ line, reason: 'row is not valid UTF-8', rawText });
+      rejects.push({ line, reason: 'row is not valid UTF-8', rawText: capped(rawText) });
       return;
     }
   }
@@ -230,13 +243,19 @@ function readRecord(
       ? `expected ${FIELD_COUNT} fields, got ${fields.length}`
       : readMeasurement(nine, line, file, rows);
   if (problem !== undefined) {
-    rejects.push({ line, reason: problem, rawText: rawTextOf(file.lines, line, endLine) });
+    rejects.push({ line, reason: problem, rawText: capped(text) });
   }
 }
 
 function rawTextOf(lines: readonly string[], line: number, endLine: number): string {
   return endLine === line ? lines[line - 1]! : lines.slice(line - 1, endLine).join('\n');
 }
+
+/** A row's raw text as kept in rejects: a huge bad line is cut like a rejected file's text. */
+const capped = (text: string): string =>
+  text.length <= RAW_TEXT_LIMIT
+    ? text
+    : `${text.slice(0, RAW_TEXT_LIMIT)}… [${text.length - RAW_TEXT_LIMIT} more characters]`;
 
 type Decompressed = { text: string; validUtf8: boolean } | { reason: string; rawText: string };
 
@@ -252,6 +271,13 @@ function decompress(body: Uint8Array): Decompressed {
     bytes = gunzipSync(body, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
   } catch (err) {
     const tooLarge = (err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
+    const member = tooLarge ? undefined : firstGzipMember(body);
+    if (member !== undefined && member.trailingBytes > 0) {
+      return {
+        reason: `a complete gzip stream followed by ${member.trailingBytes} bytes that are not gzip`,
+        rawText: lenientUtf8.decode(member.bytes.subarray(0, RAW_TEXT_LIMIT * 4)),
+      };
+    }
     return {
       reason: tooLarge
         ? `decompressed file is larger than ${MAX_DECOMPRESSED_BYTES} bytes`
@@ -263,6 +289,37 @@ function decompress(body: Uint8Array): Decompressed {
     return { text: strictUtf8.decode(bytes), validUtf8: true };
   } catch {
     return { text: lenientUtf8.decode(bytes), validUtf8: false };
+  }
+}
+
+/**
+ * The first gzip member of `body`, when it is whole (its CRC and size check out), and how many
+ * bytes follow it: Node's gunzip refuses a file with anything but another member after the first.
+ */
+function firstGzipMember(body: Uint8Array): { bytes: Buffer; trailingBytes: number } | undefined {
+  const flags = body[3] ?? 0;
+  let at = 10;
+  if (flags & 4) at += 2 + (body[at] ?? 0) + 256 * (body[at + 1] ?? 0); // FEXTRA
+  if (flags & 8) at = body.indexOf(0, at) + 1; // FNAME
+  if (flags & 16) at = body.indexOf(0, at) + 1; // FCOMMENT
+  if (flags & 2) at += 2; // FHCRC
+  if (at <= 0 || at > body.length) return undefined;
+  try {
+    const { buffer, engine } = inflateRawSync(body.subarray(at), {
+      info: true,
+      maxOutputLength: MAX_DECOMPRESSED_BYTES,
+    }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    const end = at + engine.bytesWritten;
+    const trailer = Buffer.from(body.subarray(end, end + 8));
+    if (trailer.length < 8) return undefined;
+    if (
+      trailer.readUInt32LE(0) !== crc32(buffer) ||
+      trailer.readUInt32LE(4) !== buffer.length % 2 ** 32
+    )
+      return undefined;
+    return { bytes: buffer, trailingBytes: body.length - end - 8 };
+  } catch {
+    return undefined;
   }
 }
 

@@ -325,3 +325,32 @@ describe('parseArchiveFile refusing single rows', () => {
     ]);
   });
 });
+
+describe('parseArchiveFile on what a fault or an exporter can leave', () => {
+  const key = 'records/csv.gz/locationid=2178/year=2023/month=02/location-2178-20230222.csv.gz';
+  const row = '2178,3917,"Del Norte",2023-02-22T01:00:00-07:00,35.1353,-106.5847,o3,ppm,0.031';
+
+  it('loads an exact repeat of a row once and keeps the repeat in rejects, naming the first line', () => {
+    const file = parsed(parseText(key, `${HEADER}\n${row}\n${row}\n`));
+    expect(file.rows).toHaveLength(1);
+    expect(file.rejects).toEqual([{ line: 3, reason: 'duplicate of line 2', rawText: row }]);
+  });
+
+  it('keeps at most 1 KB of a huge bad line, saying how much was cut', () => {
+    const huge = `2178,${'9'.repeat(50_000)}`;
+    const file = parsed(parseText(key, `${HEADER}\n${row}\n${huge}\n`));
+    const reject = file.rejects[0]!;
+    expect(reject.line).toBe(3);
+    expect(reject.rawText.length).toBeLessThan(1_100);
+    expect(reject.rawText).toMatch(/… \[\d+ more characters\]$/);
+  });
+
+  it('refuses a whole gzip stream followed by bytes that are not gzip, keeping its text', () => {
+    const body = Buffer.concat([gzipSync(`${HEADER}\n${row}\n`), Buffer.from('garbage')]);
+    const file = parseArchiveFile({ key, body });
+    expect(file.kind).toBe('rejected');
+    if (file.kind !== 'rejected') return;
+    expect(file.reason).toBe('a complete gzip stream followed by 7 bytes that are not gzip');
+    expect(file.rawText).toContain(row);
+  });
+});
