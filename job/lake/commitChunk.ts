@@ -182,11 +182,11 @@ async function commitMeasurements(
     }
     const inserted = await connection.runAndReadAll(
       `INSERT INTO ${tables.measurements}
-       SELECT location_id, sensors_id, location, datetime, datetime_local::TIMESTAMP, utc_offset, lat, lon, parameter,
-              units, value, value_flag, source_key, source_etag, source_line, $run_id, $now,
-              f.source_last_modified
-       FROM ${STAGING_ALIAS}.stage_rows JOIN ${STAGED_FILES} f USING (source_key, source_etag)
-       ORDER BY location_id, datetime, sensors_id`,
+       SELECT r.location_id, r.sensors_id, r.location, r.datetime, r.datetime_local::TIMESTAMP, r.utc_offset,
+              r.lat, r.lon, r.parameter, r.units, r.value, r.value_flag, r.source_key, r.source_etag,
+              r.source_line, $run_id, $now, f.source_last_modified
+       FROM ${STAGING_ALIAS}.stage_rows r JOIN ${STAGED_FILES} f USING (source_key, source_etag)
+       ORDER BY r.location_id, r.datetime, r.sensors_id`,
       { run_id: request.runId, now: timestamptzValue(request.ingestedAt) },
     );
     rowsInserted = Number(inserted.getRows()[0]?.[0] ?? 0);
