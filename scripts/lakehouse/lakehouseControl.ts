@@ -4,6 +4,7 @@ import { installDuckdbExtensions } from './installDuckdbExtensions.ts';
 import { installMinio } from './installMinio.ts';
 import { installPyIceberg } from './installPyIceberg.ts';
 import { installRestCatalog } from './installRestCatalog.ts';
+import { installS3TablesEmulator } from './installS3TablesEmulator.ts';
 import type { LakehouseLayout } from './layout.ts';
 import { ensureBucket, localS3Client } from './s3Admin.ts';
 import { serviceState, startService, stopService, type ServiceState } from './serviceProcess.ts';
@@ -13,6 +14,8 @@ export interface InstalledParts {
   readonly minioBinary: string;
   readonly restCatalogClasspath: string;
   readonly pyIcebergPython: string;
+  /** Python with ministack, for the S3 Tables emulator tests (`npm run test:s3tables`). */
+  readonly s3TablesEmulatorPython: string;
 }
 
 export interface UpResult {
@@ -29,7 +32,8 @@ export async function installLakehouse(layout: LakehouseLayout, log: Log): Promi
   const minioBinary = await installMinio(layout, log);
   const restCatalogClasspath = await installRestCatalog(layout, log);
   const pyIcebergPython = await installPyIceberg(layout, log);
-  return { minioBinary, restCatalogClasspath, pyIcebergPython };
+  const s3TablesEmulatorPython = await installS3TablesEmulator(layout, log);
+  return { minioBinary, restCatalogClasspath, pyIcebergPython, s3TablesEmulatorPython };
 }
 
 export async function lakehouseUp(
