@@ -88,6 +88,7 @@ export async function runBackfill(
     if (summary.rejectRate > config.maxRejectRate) summary.exitCode = 3;
     summary.seconds.total = seconds(started);
     if (!config.dryRun) {
+      await session.refreshCredentials();
       await recordRun(session, config.namespace, { command: config.command, startedAt, summary });
     }
     return summary;
@@ -289,6 +290,7 @@ async function commitWithRetries(
   const range = windowRange(Math.min(...days), Math.max(...days));
   for (let attempt = 0; ; attempt += 1) {
     try {
+      await session.refreshCredentials();
       const result = await commitChunk(
         session,
         {

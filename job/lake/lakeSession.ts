@@ -1,5 +1,10 @@
 import { existsSync } from 'node:fs';
-import { DuckDBInstance, quotedString, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  DuckDBInstance,
+  quotedIdentifier,
+  quotedString,
+  type DuckDBConnection,
+} from '@duckdb/node-api';
 import type { CatalogTarget } from './catalogTarget.ts';
 import { describeTarget } from './catalogTarget.ts';
 import { REQUIRED_EXTENSIONS, duckdbVersion, extensionFile } from './duckdbExtensions.ts';
@@ -20,6 +25,13 @@ export interface LakeSession {
   readonly connection: DuckDBConnection;
   /** The name the catalog is attached as. */
   readonly catalog: string;
+  /**
+   * Fetches the credentials again (S3 Tables: re-runs the AWS credential chain); a no-op for a
+   * catalog with static keys. Call it before each commit: task-role credentials expire after some
+   * hours, and DuckDB 1.5's iceberg catalog keeps signing with the ones it was given (`REFRESH
+   * auto` is not honoured there: requests after the expiry fail with ExpiredTokenException).
+   */
+  refreshCredentials(): Promise<void>;
 }
 
 export const LAKE_ALIAS = 'lake';
@@ -53,7 +65,24 @@ export async function withLake<T>(
         if (name !== 'aws' || target.kind === 's3tables') await connection.run(`LOAD ${name}`);
       }
       await attachCatalog(connection, target);
-      return await fn({ connection, catalog: LAKE_ALIAS });
+      const refreshCredentials = async (): Promise<void> => {
+        if (target.kind !== 's3tables') return;
+        try {
+          await connection.run(S3TABLES_SECRET);
+          // The iceberg extension copies the credentials into a secret per loaded table (scoped
+          // to the table's location, so it wins over ours); drop them, or data files keep being
+          // signed with the old credentials. Tables loaded later get copies of the new ones.
+          const copies = await connection.runAndReadAll(
+            `SELECT name FROM duckdb_secrets() WHERE starts_with(name, '__internal_ic_')`,
+          );
+          for (const [name] of copies.getRows()) {
+            await connection.run(`DROP SECRET ${quotedIdentifier(String(name))}`);
+          }
+        } catch (err) {
+          throw classify(err, `refresh the credentials for ${describeTarget(target)}`);
+        }
+      };
+      return await fn({ connection, catalog: LAKE_ALIAS, refreshCredentials });
     } finally {
       connection.closeSync();
     }
@@ -75,6 +104,12 @@ function assertExtensionsPresent(extensionDirectory: string): void {
   }
 }
 
+/** The S3 Tables secret: the AWS credential chain, read when the secret is (re)created. */
+const S3TABLES_SECRET = `CREATE OR REPLACE SECRET lake_storage (TYPE s3, PROVIDER credential_chain)`;
+
+const s3TablesAttach = (tableBucketArn: string): string =>
+  `ATTACH ${quotedString(tableBucketArn)} AS ${LAKE_ALIAS} (TYPE iceberg, ENDPOINT_TYPE s3_tables)`;
+
 async function attachCatalog(connection: DuckDBConnection, target: CatalogTarget): Promise<void> {
   try {
     if (target.kind === 'rest') {
@@ -92,12 +127,8 @@ async function attachCatalog(connection: DuckDBConnection, target: CatalogTarget
           `ENDPOINT ${quotedString(target.endpoint)}, ${auth}, ACCESS_DELEGATION_MODE 'none')`,
       );
     } else {
-      await connection.run(
-        `CREATE OR REPLACE SECRET lake_storage (TYPE s3, PROVIDER credential_chain)`,
-      );
-      await connection.run(
-        `ATTACH ${quotedString(target.tableBucketArn)} AS ${LAKE_ALIAS} (TYPE iceberg, ENDPOINT_TYPE s3_tables)`,
-      );
+      await connection.run(S3TABLES_SECRET);
+      await connection.run(s3TablesAttach(target.tableBucketArn));
     }
   } catch (err) {
     throw classify(err, `attach ${describeTarget(target)}`);

@@ -61,8 +61,8 @@ export interface RoleCredentials {
 
 type Inputs = Record<string, unknown>;
 const settingsOf = (config: unknown, key: string): Inputs =>
-  ((config as Record<string, { status: string; settings: Inputs }> | undefined)?.[key]
-    ?.settings ?? {}) as Inputs;
+  ((config as Record<string, { status: string; settings: Inputs }> | undefined)?.[key]?.settings ??
+    {}) as Inputs;
 
 async function replay(out: string): Promise<void> {
   const program = await runProgram({ 'aws:region': region });
@@ -72,7 +72,10 @@ async function replay(out: string): Promise<void> {
     new CreateTableBucketCommand({ name: String(bucketInputs.inputs.name) }),
   );
   const tableBucketArn = bucket.arn!;
-  const unreferenced = settingsOf(bucketInputs.inputs.maintenanceConfiguration, 'icebergUnreferencedFileRemoval');
+  const unreferenced = settingsOf(
+    bucketInputs.inputs.maintenanceConfiguration,
+    'icebergUnreferencedFileRemoval',
+  );
   await s3tables.send(
     new PutTableBucketMaintenanceConfigurationCommand({
       tableBucketARN: tableBucketArn,
@@ -89,7 +92,9 @@ async function replay(out: string): Promise<void> {
     }),
   );
   const namespace = String(program.one('aws:s3tables/namespace:Namespace').inputs.namespace);
-  await s3tables.send(new CreateNamespaceCommand({ tableBucketARN: tableBucketArn, namespace: [namespace] }));
+  await s3tables.send(
+    new CreateNamespaceCommand({ tableBucketARN: tableBucketArn, namespace: [namespace] }),
+  );
 
   const tableArns: Record<string, string> = {};
   const tableLocations: Record<string, string> = {};
@@ -114,11 +119,16 @@ async function replay(out: string): Promise<void> {
         type: 'icebergCompaction',
         value: {
           status: 'enabled',
-          settings: { icebergCompaction: { targetFileSizeMB: Number(compaction.targetFileSizeMb) } },
+          settings: {
+            icebergCompaction: { targetFileSizeMB: Number(compaction.targetFileSizeMb) },
+          },
         },
       }),
     );
-    const snapshots = settingsOf(table.inputs.maintenanceConfiguration, 'icebergSnapshotManagement');
+    const snapshots = settingsOf(
+      table.inputs.maintenanceConfiguration,
+      'icebergSnapshotManagement',
+    );
     await s3tables.send(
       new PutTableMaintenanceConfigurationCommand({
         tableBucketARN: tableBucketArn,
@@ -223,18 +233,34 @@ async function archive(bucket: string, dir: string): Promise<void> {
       Policy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [
-          { Effect: 'Allow', Principal: '*', Action: 's3:ListBucket', Resource: `arn:aws:s3:::${bucket}` },
-          { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` },
+          {
+            Effect: 'Allow',
+            Principal: '*',
+            Action: 's3:ListBucket',
+            Resource: `arn:aws:s3:::${bucket}`,
+          },
+          {
+            Effect: 'Allow',
+            Principal: '*',
+            Action: 's3:GetObject',
+            Resource: `arn:aws:s3:::${bucket}/*`,
+          },
         ],
       }),
     }),
   );
-  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((f) => f.isFile());
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((f) =>
+    f.isFile(),
+  );
   await Promise.all(
     files.map(async (file) => {
       const path = join(file.parentPath, file.name);
       await s3.send(
-        new PutObjectCommand({ Bucket: bucket, Key: relative(dir, path), Body: await readFile(path) }),
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: relative(dir, path),
+          Body: await readFile(path),
+        }),
       );
     }),
   );

@@ -87,7 +87,19 @@ export async function startEmulatorNamespace(options: {
   );
   const emulator = spawn(
     'unshare',
-    ['-m', '-n', '--', 'bash', '-c', BOOTSTRAP, 'bootstrap', hosts, bundle, options.python, options.launcher],
+    [
+      '-m',
+      '-n',
+      '--',
+      'bash',
+      '-c',
+      BOOTSTRAP,
+      'bootstrap',
+      hosts,
+      bundle,
+      options.python,
+      options.launcher,
+    ],
     {
       env: {
         PATH: process.env.PATH,
@@ -114,7 +126,11 @@ export async function startEmulatorNamespace(options: {
     emulator.stderr.on('data', onData);
     emulator.once('error', fail);
     emulator.once('exit', (code) =>
-      fail(new Error(`test: the S3 Tables emulator exited with ${code} before it was ready:\n${log.slice(-3000)}`)),
+      fail(
+        new Error(
+          `test: the S3 Tables emulator exited with ${code} before it was ready:\n${log.slice(-3000)}`,
+        ),
+      ),
     );
   });
   const pid = emulator.pid!;

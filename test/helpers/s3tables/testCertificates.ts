@@ -21,16 +21,38 @@ export async function makeTestCertificates(
       throw new Error(`test: openssl ${args[0]} failed (is openssl installed?): ${err.message}`);
     });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1']
-    .concat(['-subj', '/CN=openaq-lakehouse test CA']));
+  await openssl(
+    ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1'].concat([
+      '-subj',
+      '/CN=openaq-lakehouse test CA',
+    ]),
+  );
   await writeFile(
     join(dir, 'server.ext'),
     `subjectAltName=${hostNames.map((name) => `DNS:${name}`).join(',')}\n` +
       'basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n',
   );
-  await openssl(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', `/CN=${hostNames[0]}`]);
-  await openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key']
-    .concat(['-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'server.ext']));
+  await openssl([
+    'req',
+    ...ec,
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    `/CN=${hostNames[0]}`,
+  ]);
+  await openssl(
+    ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key'].concat([
+      '-CAcreateserial',
+      '-out',
+      'server.crt',
+      '-days',
+      '1',
+      '-extfile',
+      'server.ext',
+    ]),
+  );
   return {
     caFile: join(dir, 'ca.crt'),
     certFile: join(dir, 'server.crt'),
