@@ -236,19 +236,28 @@ describe.skipIf(unavailable)('the production path, on the S3 Tables emulator', (
     const outcomes: { action: string; code: number; named: boolean; error: string }[] = [];
     for (const action of actions) {
       const credentials = await roleWith(
-        `without-${action.slice(9)}`,
+        `without-${action.slice('s3tables:'.length)}`,
         without(lake.taskRolePolicy, action),
       );
-      const run = await job(
-        ['backfill', '--from', NEVER_LOADED.from, '--to', NEVER_LOADED.to, '--log-level', 'error'],
-        keys(credentials),
-      );
-      const error = run.stderr;
-      outcomes.push({ action, code: run.code, named: run.stderr.includes(action), error });
+      const run = await job(exercising(action), keys(credentials));
+      outcomes.push({
+        action,
+        code: run.code,
+        named: run.stderr.includes(action),
+        error: run.stderr,
+      });
     }
-    if (process.env.S3TABLES_OUTCOMES)
+    if (process.env.S3TABLES_OUTCOMES) {
       await writeFile(process.env.S3TABLES_OUTCOMES, JSON.stringify(outcomes, null, 2));
-    expect(outcomes.filter((o) => o.code === 0 || !o.named)).toEqual([]);
+    }
+    // DuckDB 1.5.5 never sends HEAD …/tables/<t>, the request s3tables:GetTable authorizes; AWS
+    // maps table-exists checks to it, so the policy keeps it. Every other action is needed.
+    expect(outcomes.filter((o) => o.code === 0).map((o) => o.action)).toEqual([
+      's3tables:GetTable',
+    ]);
+    expect(
+      outcomes.filter((o) => o.code !== 0 && !o.named).map((o) => `${o.action}: ${o.error}`),
+    ).toEqual([]);
   });
 
   it("takes Fargate's container credentials and completes a run during which they expire", async () => {
@@ -290,6 +299,13 @@ describe.skipIf(unavailable)('the production path, on the S3 Tables emulator', (
     }
   });
 });
+
+/** The job command that needs `action`: the listing ones are needed to resolve table names. */
+function exercising(action: string): string[] {
+  return ['s3tables:ListNamespaces', 's3tables:ListTables'].includes(action)
+    ? ['query', 'SELECT count(*) FROM measurements']
+    : ['backfill', '--from', NEVER_LOADED.from, '--to', NEVER_LOADED.to, '--log-level', 'error'];
+}
 
 /** The policy with one action taken out of every statement (statements left empty dropped). */
 function without(policy: PolicyDocument, action: string): PolicyDocument {

@@ -61,8 +61,8 @@ export interface RoleCredentials {
 
 type Inputs = Record<string, unknown>;
 const settingsOf = (config: unknown, key: string): Inputs =>
-  ((config as Record<string, { status: string; settings: Inputs }> | undefined)?.[key]?.settings ??
-    {}) as Inputs;
+  (config as Record<string, { status: string; settings: Inputs }> | undefined)?.[key]?.settings ??
+  {};
 
 async function replay(out: string): Promise<void> {
   const program = await runProgram({ 'aws:region': region });
