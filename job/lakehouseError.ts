@@ -111,24 +111,27 @@ const withStatus = (status: number | undefined) => (status === undefined ? {} : 
 
 /**
  * The HTTP status in DuckDB's own phrasings: `response code Forbidden_403`, `non-200 status code
- * (Conflict_409)`, `(HTTP code 403)`, `(HTTP 400 Bad Request)`.
+ * (Conflict_409)`, `(HTTP code 403)`, `(HTTP 400 Bad Request)`, `Request returned HTTP 503 for HTTP
+ * POST to …`.
  */
 function duckdbStatus(message: string): number | undefined {
   const match =
     /(?:response code|status code \()\s*[A-Za-z]*_(\d{3})\b/.exec(message) ??
     /\(HTTP code (\d{3})\)/.exec(message) ??
-    /\(HTTP (\d{3}) [A-Za-z ]+\)/.exec(message);
+    /\(HTTP (\d{3}) [A-Za-z ]+\)/.exec(message) ??
+    /Request returned HTTP (\d{3}) for HTTP [A-Z]+ to /.exec(message);
   return match ? Number(match[1]) : undefined;
 }
 
 /**
- * Service error codes DuckDB passes on from a response body: S3's XML code after the status
- * (`(HTTP code 403)  AccessDenied: …`, `… Bad Request)  ExpiredToken: …`), AWS JSON `__type`,
+ * Service error codes DuckDB passes on from a response body: S3's XML code, which DuckDB prints
+ * at the start of the paragraph after the status line (`…(HTTP code 403)\n\nAccessDenied: …`),
+ * AWS JSON `__type`,
  * Iceberg REST's `"type": "CommitFailedException"` / `type: CommitFailedException`.
  */
 function duckdbServiceCodes(message: string): string[] {
   const codes: string[] = [];
-  const s3 = /\((?:HTTP code \d{3}|HTTP \d{3} [A-Za-z ]+)\)\s+([A-Z][A-Za-z]+):/.exec(message);
+  const s3 = /\n\n([A-Z][A-Za-z]+): /.exec(message);
   if (s3?.[1]) codes.push(s3[1]);
   for (const match of message.matchAll(/"__type":\s*"(?:[\w.#]*#)?([A-Za-z]+)"/g))
     codes.push(match[1]!);
