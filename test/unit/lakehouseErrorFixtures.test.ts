@@ -23,8 +23,9 @@ const { errors } = JSON.parse(
 
 /** The error as thrown: an Error with the captured name, message and AWS SDK fields. */
 function rebuild(shape: Captured['error'], message = shape.message): Error {
-  const { name, message: _message, ...fields } = shape;
-  return Object.assign(new Error(message), { name }, fields);
+  const error = Object.assign(new Error(message), shape);
+  error.message = message;
+  return error;
 }
 
 /** Each scenario's class, and for a refused request, the permission the message must name. */
