@@ -7,7 +7,7 @@
  *
  *   containerCredentialsServer.ts <roleArn> <issued.jsonl> [--expire-previous]
  *
- * Each issued set (keys included: test credentials) is appended to <issued.jsonl>; "ready" is printed once listening.
+ * Each set handed out (keys included: test credentials) is appended to <issued.jsonl>; "ready" is printed once listening.
  */
 import { appendFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -21,26 +21,13 @@ if (!roleArn || !issuedFile)
   throw new Error('containerCredentialsServer: <roleArn> <issued.jsonl>');
 const expirePrevious = flag === '--expire-previous';
 const sts = new STSClient({ credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-const issued: string[] = [];
+/** Sets handed out so far (access key ids), in order. */
+const served: string[] = [];
 
-async function issue(): Promise<Record<string, string>> {
+async function assumeRole(): Promise<Record<string, string>> {
   const { Credentials: c } = await sts.send(
-    new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: `task-${issued.length + 1}` }),
+    new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: `task-${served.length + 1}` }),
   );
-  if (expirePrevious) {
-    for (const key of issued) {
-      await fetch(`https://sts.amazonaws.com/_openaq/expire-session?accessKeyId=${key}`, {
-        method: 'POST',
-      });
-    }
-  }
-  issued.push(c!.AccessKeyId!);
-  const set = {
-    accessKeyId: c!.AccessKeyId!,
-    secretAccessKey: c!.SecretAccessKey!,
-    sessionToken: c!.SessionToken!,
-  };
-  await appendFile(issuedFile!, `${JSON.stringify(set)}\n`);
   return {
     RoleArn: roleArn!,
     AccessKeyId: c!.AccessKeyId!,
@@ -50,15 +37,43 @@ async function issue(): Promise<Record<string, string>> {
   };
 }
 
+// The next set is ready before it is asked for: the AWS SDKs give this endpoint about a second,
+// and the emulator's AssumeRole can take longer than that on a busy machine.
+let next = await assumeRole();
+
+/** Hands out the ready set, then ends the earlier ones and gets the next one ready. */
+async function serve(): Promise<Record<string, string>> {
+  const set = next;
+  const earlier = [...served];
+  served.push(set.AccessKeyId!);
+  await appendFile(
+    issuedFile!,
+    `${JSON.stringify({ accessKeyId: set.AccessKeyId, secretAccessKey: set.SecretAccessKey, sessionToken: set.Token })}\n`,
+  );
+  next = await assumeRole();
+  if (expirePrevious) {
+    for (const key of earlier) {
+      await fetch(`https://sts.amazonaws.com/_openaq/expire-session?accessKeyId=${key}`, {
+        method: 'POST',
+      });
+    }
+  }
+  return set;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
 const server = createServer((request, response) => {
   if (request.url !== CREDENTIALS_PATH) {
     response.writeHead(404).end();
     return;
   }
-  issue().then(
-    (body) =>
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body)),
-    (err: Error) => response.writeHead(500).end(err.message),
-  );
+  // Answer at once with the ready set; the rotation that follows runs one at a time.
+  const set = next;
+  response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(set));
+  queue = queue
+    .then(() => (set === next ? serve() : undefined))
+    .catch((err: Error) => {
+      console.error(`containerCredentialsServer: ${err.message}`);
+    });
 });
 server.listen(80, CONTAINER_CREDENTIALS_HOST, () => console.log('ready'));
