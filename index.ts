@@ -5,7 +5,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { NAMESPACE, TABLES } from './job/tables.ts';
-import { Alerts } from './infra/Alerts.ts';
+import { Alerts, noSubscriberWarning } from './infra/Alerts.ts';
 import { dockerRunCommand } from './infra/dockerRunCommand.ts';
 import { ecrLoginCommand } from './infra/ecrLoginCommand.ts';
 import { ecsRunTaskCommand } from './infra/ecsRunTaskCommand.ts';
@@ -63,6 +63,8 @@ const task = new JobTask('job', {
   archiveBucket: ARCHIVE_BUCKET,
   kmsKeyArn: config.kmsKeyArn,
   lookbackDays: config.lookbackDays,
+  vpcId: config.vpcId,
+  subnetIds: config.subnetIds,
 });
 
 const schedule = new NightlySchedule('nightly', {
@@ -83,8 +85,10 @@ const schedule = new NightlySchedule('nightly', {
   securityGroupId: task.securityGroupId,
 });
 
+if (!config.alertEmail) void pulumi.log.warn(noSubscriberWarning(names.alertTopic));
 const alerts = new Alerts('alerts', {
   topicName: names.alertTopic,
+  eventDeadLetterQueueName: names.alertDeadLetterQueue,
   email: config.alertEmail,
   accountId,
   clusterArn: task.clusterArn,

@@ -126,6 +126,7 @@ async function backfill(config: BackfillConfig, deps: BackfillDependencies): Pro
       const retried = nonZeroRetries(summary.retries);
       if (Object.keys(retried).length > 0) logger.info({ retries: retried }, 'retries this run');
       if (!config.dryRun) {
+        await session.refreshCredentials();
         await recordRun(session, config.namespace, {
           command: config.command,
           startedAt,
@@ -379,6 +380,7 @@ async function commitWithRetries(
   const range = windowRange(archiveDayToMs(days.from), archiveDayToMs(days.to));
   for (let attempt = 0; ; attempt += 1) {
     try {
+      await session.refreshCredentials();
       const result = await commitChunk(
         session,
         {
