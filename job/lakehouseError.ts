@@ -1,3 +1,4 @@
+import { redactSecrets } from './redactSecrets.ts';
 /**
  * The one error type of the job. Its `kind` says what went wrong in terms a user can act on, and
  * whether trying again can help; `classify` is the only place that knows the shapes of AWS,
@@ -365,4 +366,6 @@ function errorText(err: unknown): string {
   return String(err);
 }
 
-const firstLines = (text: string): string => text.split('\n').slice(0, 3).join(' ').slice(0, 600);
+// Redacted: a message may quote a URL with credentials (e.g. a catalog URI with a password).
+const firstLines = (text: string): string =>
+  redactSecrets(text.split('\n').slice(0, 3).join(' ')).slice(0, 600);
