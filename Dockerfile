@@ -57,6 +57,13 @@ COPY --from=extensions /opt/duckdb-extensions /opt/duckdb-extensions
 COPY package.json ./
 COPY bin ./bin
 COPY job ./job
+# DuckDB's httpfs (its own statically linked libcurl) reads the CA bundle at
+# /etc/ssl/certs/ca-certificates.crt; without it every HTTPS request (S3 Tables, data files) fails
+# with "Problem with the SSL CA cert". The base image installs ca-certificates and purges it again.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && test -s /etc/ssl/certs/ca-certificates.crt
 # The base image's unprivileged user; the job writes only to /tmp (its work directory).
 USER node
 ENTRYPOINT ["node", "bin/openaq-lakehouse.js"]

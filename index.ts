@@ -5,7 +5,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { NAMESPACE, TABLES } from './job/tables.ts';
-import { Alerts } from './infra/Alerts.ts';
+import { Alerts, noSubscriberWarning } from './infra/Alerts.ts';
 import { Backfill } from './infra/Backfill.ts';
 import { resolveBackfillConfig } from './infra/backfillConfig.ts';
 import { NightlyRun } from './infra/NightlyRun.ts';
@@ -67,10 +67,14 @@ const task = new JobTask('job', {
   archiveBucket: ARCHIVE_BUCKET,
   kmsKeyArn: config.kmsKeyArn,
   lookbackDays: config.lookbackDays,
+  vpcId: config.vpcId,
+  subnetIds: config.subnetIds,
 });
 
+if (!config.alertEmail) void pulumi.log.warn(noSubscriberWarning(names.alertTopic));
 const alerts = new Alerts('alerts', {
   topicName: names.alertTopic,
+  eventDeadLetterQueueName: names.alertDeadLetterQueue,
   email: config.alertEmail,
   accountId,
   clusterArn: task.clusterArn,

@@ -5,6 +5,6 @@ export default defineProject({
   test: {
     name: 'unit',
     include: ['test/**/*.test.ts'],
-    exclude: ['test/**/*.integration.test.ts', 'node_modules/**'],
+    exclude: ['test/**/*.integration.test.ts', 'test/**/*.s3tables.test.ts', 'node_modules/**'],
   },
 });

@@ -1,6 +1,8 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { alertTopicPolicy } from './alertTopicPolicy.ts';
+import { eventDeadLetterQueuePolicy } from './eventDeadLetterQueuePolicy.ts';
+import { noSuccessAlarm } from './noSuccessAlarm.ts';
 import { TASK_FAILURE_MESSAGE, taskFailurePattern } from './taskFailurePattern.ts';
 
 export interface AlertsArgs {
@@ -11,17 +13,34 @@ export interface AlertsArgs {
   readonly clusterArn: pulumi.Input<string>;
   readonly taskDefinitionArnWithoutRevision: pulumi.Input<string>;
   readonly deadLetterQueueName: pulumi.Input<string>;
+  /** Where EventBridge parks failed-task messages it could not deliver to the topic. */
+  readonly eventDeadLetterQueueName: string;
+  /** Alarm when no nightly run succeeded for this many hours. Default 26. */
+  readonly noSuccessHours?: number;
+}
+
+/** The stack warning when the alerts reach nobody. */
+export function noSubscriberWarning(topicName: string): string {
+  return (
+    `openaq-lakehouse: no alertEmail is set, so failed runs and alarms publish to the SNS topic ` +
+    `${topicName} with no subscriber; set one with \`pulumi config set openaq-lakehouse:alertEmail you@example.com\`, ` +
+    `or subscribe to the topic yourself`
+  );
 }
 
 /**
  * A failed nightly run notifies one SNS topic: an EventBridge rule catches our task stopping with a
- * non-zero exit or failing to start; a CloudWatch alarm catches schedule invocations that never
- * reached ECS (they land in the dead-letter queue).
+ * non-zero exit or failing to start (messages it cannot deliver land in a dead-letter queue); a
+ * CloudWatch alarm catches schedule invocations that never reached ECS (they land in the
+ * schedule's dead-letter queue); another fires when no nightly run succeeded for 26 hours (from
+ * the job's EMF metrics), which also catches a schedule that stopped firing.
  */
 export class Alerts extends pulumi.ComponentResource {
   readonly topicArn: pulumi.Output<string>;
   readonly taskFailureRuleArn: pulumi.Output<string>;
   readonly deadLetterAlarmArn: pulumi.Output<string>;
+  readonly noSuccessAlarmArn: pulumi.Output<string>;
+  readonly eventDeadLetterQueueArn: pulumi.Output<string>;
 
   constructor(name: string, args: AlertsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('openaq-lakehouse:infra:Alerts', name, {}, opts);
@@ -49,11 +68,30 @@ export class Alerts extends pulumi.ComponentResource {
       },
       parent,
     );
+    const eventDeadLetters = new aws.sqs.Queue(
+      `${name}-event-dlq`,
+      { name: args.eventDeadLetterQueueName, messageRetentionSeconds: 14 * 24 * 3600 },
+      parent,
+    );
+    new aws.sqs.QueuePolicy(
+      `${name}-event-dlq-policy`,
+      {
+        queueUrl: eventDeadLetters.url,
+        policy: pulumi
+          .all([eventDeadLetters.arn, rule.arn])
+          .apply(([queueArn, eventRuleArn]) =>
+            JSON.stringify(eventDeadLetterQueuePolicy({ queueArn, eventRuleArn })),
+          ),
+      },
+      parent,
+    );
     new aws.cloudwatch.EventTarget(
       `${name}-task-failed-to-topic`,
       {
         rule: rule.name,
         arn: topic.arn,
+        deadLetterConfig: { arn: eventDeadLetters.arn },
+        retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 3600 },
         inputTransformer: {
           inputPaths: { ...TASK_FAILURE_MESSAGE.inputPaths },
           inputTemplate: TASK_FAILURE_MESSAGE.inputTemplate,
@@ -81,14 +119,32 @@ export class Alerts extends pulumi.ComponentResource {
       parent,
     );
 
+    const hours = args.noSuccessHours ?? 26;
+    const noSuccess = new aws.cloudwatch.MetricAlarm(
+      `${name}-no-success`,
+      {
+        alarmDescription: `openaq-lakehouse: no nightly run succeeded in the last ${hours} hours`,
+        ...noSuccessAlarm(hours),
+        alarmActions: [topic.arn],
+      },
+      parent,
+    );
+
     new aws.sns.TopicPolicy(
       `${name}-topic-policy`,
       {
         arn: topic.arn,
         policy: pulumi
-          .all([topic.arn, rule.arn, alarm.arn, args.accountId])
-          .apply(([topicArn, eventRuleArn, alarmArn, accountId]) =>
-            JSON.stringify(alertTopicPolicy({ topicArn, eventRuleArn, alarmArn, accountId })),
+          .all([topic.arn, rule.arn, alarm.arn, noSuccess.arn, args.accountId])
+          .apply(([topicArn, eventRuleArn, deadLetterAlarmArn, noSuccessAlarmArn, accountId]) =>
+            JSON.stringify(
+              alertTopicPolicy({
+                topicArn,
+                eventRuleArn,
+                alarmArns: [deadLetterAlarmArn, noSuccessAlarmArn],
+                accountId,
+              }),
+            ),
           ),
       },
       parent,
@@ -97,7 +153,11 @@ export class Alerts extends pulumi.ComponentResource {
     this.topicArn = topic.arn;
     this.taskFailureRuleArn = rule.arn;
     this.deadLetterAlarmArn = alarm.arn;
+    this.noSuccessAlarmArn = noSuccess.arn;
+    this.eventDeadLetterQueueArn = eventDeadLetters.arn;
     this.registerOutputs({
+      noSuccessAlarmArn: this.noSuccessAlarmArn,
+      eventDeadLetterQueueArn: this.eventDeadLetterQueueArn,
       topicArn: this.topicArn,
       taskFailureRuleArn: this.taskFailureRuleArn,
       deadLetterAlarmArn: this.deadLetterAlarmArn,

@@ -24,13 +24,17 @@ export interface JobTaskArgs {
   readonly archiveBucket: string;
   readonly kmsKeyArn?: string;
   readonly lookbackDays: number;
+  /** Run in this VPC; default: the default VPC. */
+  readonly vpcId?: string;
+  /** Run in these subnets (of `vpcId`); default: the VPC's subnets (default VPC: default-for-AZ ones). */
+  readonly subnetIds?: readonly string[];
 }
 
 /**
  * Where and as whom the job runs: an ECS cluster, an ARM64 (Graviton) Fargate task definition
  * whose default command is the image's `nightly`, its log group, a least-privilege task role, an
  * execution role that can only pull this image and write these logs, and a security group with no
- * inbound rules in the default VPC's public subnets.
+ * inbound rules in the configured VPC and subnets, or the default VPC's public subnets.
  */
 export class JobTask extends pulumi.ComponentResource {
   readonly clusterArn: pulumi.Output<string>;
@@ -43,7 +47,7 @@ export class JobTask extends pulumi.ComponentResource {
   readonly taskRoleArn: pulumi.Output<string>;
   readonly executionRoleArn: pulumi.Output<string>;
   readonly logGroupName: pulumi.Output<string>;
-  /** Default-VPC subnets that map a public IP at launch. */
+  /** The task's subnets: the configured ones, or the default VPC's default-for-AZ subnets. */
   readonly subnetIds: pulumi.Output<string[]>;
   readonly securityGroupId: pulumi.Output<string>;
 
@@ -112,21 +116,24 @@ export class JobTask extends pulumi.ComponentResource {
       parent,
     );
 
-    const vpc = aws.ec2.getVpcOutput({ default: true }, parent);
-    const subnets = aws.ec2.getSubnetsOutput(
-      {
-        filters: [
-          { name: 'vpc-id', values: [vpc.id] },
-          { name: 'default-for-az', values: ['true'] },
-        ],
-      },
-      parent,
-    );
+    // The configured VPC and subnets, or the default VPC and its default-for-AZ subnets.
+    const vpcId = args.vpcId ?? aws.ec2.getVpcOutput({ default: true }, parent).id;
+    const subnetIds: pulumi.Output<string[]> = args.subnetIds
+      ? pulumi.output([...args.subnetIds])
+      : aws.ec2.getSubnetsOutput(
+          {
+            filters: [
+              { name: 'vpc-id', values: [vpcId] },
+              ...(args.vpcId ? [] : [{ name: 'default-for-az', values: ['true'] }]),
+            ],
+          },
+          parent,
+        ).ids;
     const securityGroup = new aws.ec2.SecurityGroup(
       `${name}-sg`,
       {
         description: 'openaq-lakehouse job: no inbound; outbound HTTPS to AWS APIs and S3',
-        vpcId: vpc.id,
+        vpcId,
         ingress: [],
         egress: [
           {
@@ -192,7 +199,7 @@ export class JobTask extends pulumi.ComponentResource {
     this.taskRoleArn = taskRole.arn;
     this.executionRoleArn = executionRole.arn;
     this.logGroupName = logGroup.name;
-    this.subnetIds = subnets.ids;
+    this.subnetIds = subnetIds;
     this.securityGroupId = securityGroup.id;
     this.registerOutputs({
       clusterArn: this.clusterArn,

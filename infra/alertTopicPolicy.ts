@@ -4,12 +4,12 @@ export interface AlertTopicPolicyArgs {
   readonly topicArn: string;
   /** The EventBridge rule that reports failed tasks. */
   readonly eventRuleArn: string;
-  /** The CloudWatch alarm on the dead-letter queue. */
-  readonly alarmArn: string;
+  /** Our CloudWatch alarms (schedule dead letters, no successful run). */
+  readonly alarmArns: readonly string[];
   readonly accountId: string;
 }
 
-/** Who may publish to the alert topic: our failed-task rule and our dead-letter alarm, only. */
+/** Who may publish to the alert topic: our failed-task rule and our alarms, only. */
 export function alertTopicPolicy(args: AlertTopicPolicyArgs): PolicyDocument {
   return {
     Version: '2012-10-17',
@@ -23,13 +23,13 @@ export function alertTopicPolicy(args: AlertTopicPolicyArgs): PolicyDocument {
         Condition: { ArnEquals: { 'aws:SourceArn': args.eventRuleArn } },
       },
       {
-        Sid: 'DeadLetterAlarm',
+        Sid: 'Alarms',
         Effect: 'Allow',
         Principal: { Service: 'cloudwatch.amazonaws.com' },
         Action: 'sns:Publish',
         Resource: args.topicArn,
         Condition: {
-          ArnEquals: { 'aws:SourceArn': args.alarmArn },
+          ArnEquals: { 'aws:SourceArn': [...args.alarmArns] },
           StringEquals: { 'aws:SourceAccount': args.accountId },
         },
       },

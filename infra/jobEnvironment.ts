@@ -1,6 +1,6 @@
 /**
  * The job's environment variables that the task definition sets. The CLI reads every option from
- * `OPENAQ_<OPTION>` (yargs `.env('OPENAQ')`); a unit test checks each name against the CLI's options.
+ * `OPENAQ_<OPTION>` (job/commands/envOptions.ts, the running command's own options only); a unit test checks each name against the CLI's options.
  */
 export const JOB_ENV = {
   tableBucketArn: 'OPENAQ_TABLE_BUCKET_ARN',

@@ -8,6 +8,8 @@ export interface ResourceNames {
   readonly schedule: string;
   readonly deadLetterQueue: string;
   readonly alertTopic: string;
+  /** Where EventBridge parks alert messages it could not deliver to the topic. */
+  readonly alertDeadLetterQueue: string;
 }
 
 /**
@@ -37,5 +39,6 @@ export function resourceNames(prefix: string, stack: string, tableBucket?: strin
     schedule: `${base}-nightly`,
     deadLetterQueue: `${base}-schedule-dlq`,
     alertTopic: `${base}-alerts`,
+    alertDeadLetterQueue: `${base}-alerts-dlq`,
   };
 }

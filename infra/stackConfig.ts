@@ -41,6 +41,10 @@ export interface StackConfig {
   readonly alertEmail?: string;
   /** ECR keeps this many untagged (superseded) images. */
   readonly imageKeepCount: number;
+  /** The VPC the task runs in; default: the account's default VPC. */
+  readonly vpcId?: string;
+  /** The task's subnets (in `vpcId`); default: that VPC's default-for-AZ subnets. */
+  readonly subnetIds?: readonly string[];
 }
 
 /** Defaults of every optional key, as they appear in the README and Pulumi.dev.yaml. */
@@ -70,6 +74,8 @@ export const STACK_CONFIG_KEYS = [
   'tableBucketName',
   'kmsKeyArn',
   'alertEmail',
+  'vpcId',
+  'subnetIds',
 ] as const;
 
 /** CloudWatch Logs' allowed retention periods, in days. */
@@ -125,6 +131,24 @@ export function resolveStackConfig(get: (key: string) => string | undefined): St
       `config: Expected \`logRetentionDays\` to be one of ${LOG_RETENTION_DAYS.join(', ')}, got \`${logRetentionDays}\``,
     );
   }
+  const vpcId = text('vpcId');
+  if (vpcId !== undefined && !/^vpc-[0-9a-f]{8,17}$/.test(vpcId)) {
+    throw new Error(
+      `config: Expected \`vpcId\` to be a VPC id like vpc-0abc1234, got \`${vpcId}\``,
+    );
+  }
+  const subnetText = text('subnetIds');
+  const subnetIds = subnetText?.split(',').map((id) => id.trim());
+  if (subnetIds?.some((id) => !/^subnet-[0-9a-f]{8,17}$/.test(id))) {
+    throw new Error(
+      `config: Expected \`subnetIds\` to be comma-separated subnet ids like subnet-0abc1234,subnet-0def5678, got \`${subnetText}\``,
+    );
+  }
+  if (subnetIds && !vpcId) {
+    throw new Error(
+      `config: Expected \`vpcId\` with \`subnetIds\` (the task's security group belongs to that VPC), got subnetIds \`${subnetText}\` and no vpcId`,
+    );
+  }
   const namePrefix = text('namePrefix') ?? d.namePrefix;
   const tableBucketName = text('tableBucketName');
   return {
@@ -160,5 +184,7 @@ export function resolveStackConfig(get: (key: string) => string | undefined): St
     logRetentionDays,
     alertEmail,
     imageKeepCount: int('imageKeepCount', d.imageKeepCount, 1, 1000),
+    ...(vpcId ? { vpcId } : {}),
+    ...(subnetIds ? { subnetIds } : {}),
   };
 }

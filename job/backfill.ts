@@ -6,6 +6,7 @@ import { describeTarget } from './lake/catalogTarget.ts';
 import { commitChunk } from './lake/commitChunk.ts';
 import { commitRetryKind } from './lake/commitRetryKind.ts';
 import { ensureTables } from './lake/ensureTables.ts';
+import { existingTables } from './lake/existingTables.ts';
 import { loadedFiles, windowRange } from './lake/lakeLedger.ts';
 import { withLake, type LakeSession } from './lake/lakeSession.ts';
 import { StagingArea } from './lake/stagingArea.ts';
@@ -14,15 +15,16 @@ import { backoffMs } from './lake/retryRetryable.ts';
 import { LakehouseError, classify } from './lakehouseError.ts';
 import { RetryCounter, nonZeroRetries, type RetryKind } from './model/retryCounts.ts';
 import { chunkFiles, planLoad, type PlannedFile } from './plan.ts';
+import { WarningDigest } from './output/warningDigest.ts';
 import { emptySummary, type RunSummary } from './runSummary.ts';
 import { HeldFiles, listPieces, type ListedPiece } from './listPieces.ts';
 import type { Piece } from './planPieces.ts';
 import { withRunFolder } from './runFolder.ts';
-import { archiveDayToMs, type ArchiveDay } from './source/archiveDay.ts';
+import { archiveDayToMs, type ArchiveDay } from './model/archiveDay.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
-import { MeasurementColumns } from './source/measurementColumns.ts';
+import { MeasurementColumns } from './model/measurementColumns.ts';
 import { readArchiveFile } from './source/parseArchiveFile.ts';
-import { TABLES } from './tables.ts';
+import { FILES, TABLES } from './tables.ts';
 
 export interface BackfillDependencies {
   readonly store: ArchiveStore;
@@ -53,8 +55,19 @@ const seconds = (startMs: number): number => (performance.now() - startMs) / 100
  */
 export async function runBackfill(
   config: BackfillConfig,
-  deps: BackfillDependencies,
+  dependencies: BackfillDependencies,
 ): Promise<RunSummary> {
+  // Per-file warnings are aggregated: the first few logged, the rest counted, one line at the end.
+  const warnings = new WarningDigest(dependencies.logger);
+  const deps = { ...dependencies, logger: warnings.logger };
+  try {
+    return await backfill(config, deps);
+  } finally {
+    warnings.flush();
+  }
+}
+
+async function backfill(config: BackfillConfig, deps: BackfillDependencies): Promise<RunSummary> {
   const started = performance.now();
   const { logger } = deps;
   const summary = emptySummary(
@@ -73,8 +86,14 @@ export async function runBackfill(
     const firstPiece = pieces.next();
     firstPiece.catch(() => undefined); // awaited in loadWindow; never unhandled if the lake fails first
     return withLake(config.duckdb, config.target, async (session) => {
-      const ensured = await ensureTables(session, config.namespace, TABLES);
-      if (ensured.created.length + ensured.columnsAdded.length + ensured.partitioned.length > 0) {
+      // A dry run creates, alters and commits nothing: it plans against the tables as they are.
+      const ensured = config.dryRun
+        ? undefined
+        : await ensureTables(session, config.namespace, TABLES);
+      if (
+        ensured &&
+        ensured.created.length + ensured.columnsAdded.length + ensured.partitioned.length > 0
+      ) {
         logger.info({ ...ensured }, 'tables brought in line with job/tables.ts');
       }
       try {
@@ -107,6 +126,7 @@ export async function runBackfill(
       const retried = nonZeroRetries(summary.retries);
       if (Object.keys(retried).length > 0) logger.info({ retries: retried }, 'retries this run');
       if (!config.dryRun) {
+        await session.refreshCredentials();
         await recordRun(session, config.namespace, {
           command: config.command,
           startedAt,
@@ -191,7 +211,7 @@ async function loadPiece(
   );
 
   const stageStart = performance.now();
-  const loaded = await readLineage(session, config.namespace, piece);
+  const loaded = await readLineage(session, config.namespace, piece, config.dryRun);
   const plan = planLoad(listing.files, loaded);
   const work = [...plan.newFiles, ...plan.changedFiles];
   const chunks = chunkFiles(work, config.commit);
@@ -245,8 +265,10 @@ const describeStations = (stations: readonly number[]): string =>
     ? String(stations[0])
     : `${stations[0]}…${stations.at(-1)} (${stations.length})`;
 
-async function readLineage(session: LakeSession, namespace: string, piece: Piece) {
+async function readLineage(session: LakeSession, namespace: string, piece: Piece, dryRun: boolean) {
   try {
+    // A dry run did not ensure the tables: a missing files ledger means nothing is loaded yet.
+    if (dryRun && !(await existingTables(session, namespace)).has(FILES.name)) return new Map();
     return await loadedFiles(session, namespace, piece);
   } catch (err) {
     throw classify(err, `read what ${namespace} already holds`);
@@ -298,7 +320,12 @@ async function loadChunk(
         summary.seconds.parse += (stageStart - parseStart) / 1000;
         // The ETag of the bytes actually read: if OpenAQ rewrote the file since the listing, the
         // lineage must name the new version.
-        const staged = { key: file.key, etag: got.etag || file.etag, locationId: file.locationId };
+        const staged = {
+          key: file.key,
+          etag: got.etag || file.etag,
+          locationId: file.locationId,
+          ...(got.lastModified ? { lastModified: got.lastModified } : {}),
+        };
         if (parsed.kind === 'rejected') {
           summary.filesRejected += 1;
           deps.logger.warn({ key: file.key, reason: parsed.reason }, 'file rejected');
@@ -353,6 +380,7 @@ async function commitWithRetries(
   const range = windowRange(archiveDayToMs(days.from), archiveDayToMs(days.to));
   for (let attempt = 0; ; attempt += 1) {
     try {
+      await session.refreshCredentials();
       const result = await commitChunk(
         session,
         {

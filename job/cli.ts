@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import yargs from 'yargs';
+import { optionsFromEnv } from './commands/envOptions.ts';
 import { loadOptions, lakeOptions, sourceOptions } from './commands/sharedOptions.ts';
 import { runLoadCommand } from './commands/loadCommand.ts';
 import {
@@ -30,8 +31,9 @@ import {
 import { reportNames } from './lake/reports.ts';
 import { parseAsOf } from './lake/timeTravel.ts';
 import { LakehouseError } from './lakehouseError.ts';
+import { addDays, parseArchiveDay } from './model/archiveDay.ts';
+import { redactSecrets } from './redactSecrets.ts';
 import { MIN_FILES_PER_SHARD } from './shards/planShards.ts';
-import { addDays, parseArchiveDay } from './source/archiveDay.ts';
 import { TABLES } from './tables.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, rejectsAboveThreshold: 3 } as const;
@@ -54,22 +56,16 @@ export async function main(
     stderr: terminal.stderr,
   });
 
-  await yargs(argv)
+  const parser = yargs(argv)
     .scriptName('openaq-lakehouse')
-    .env('OPENAQ')
+    // Options are also read from OPENAQ_* variables, but only the running command's own.
+    .middleware(optionsFromEnv(env), true)
     .strict()
     .wrap(Math.min(120, terminal.stdout.columns || 100))
     .demandCommand(
       1,
       'Name a command: backfill, nightly, status, query, snapshots, empty-tables, plan-backfill or verify-backfill.',
     )
-    // The local lakehouse's OPENAQ_LAKEHOUSE_* variables share our env prefix: accept, don't list.
-    .option('lakehouse-s3-port', { type: 'string', hidden: true })
-    .option('lakehouse-catalog-port', { type: 'string', hidden: true })
-    .option('lakehouse-access-key', { type: 'string', hidden: true })
-    .option('lakehouse-secret-key', { type: 'string', hidden: true })
-    .option('lakehouse-dir', { type: 'string', hidden: true })
-    .option('lakehouse-cache', { type: 'string', hidden: true })
     .option('json', {
       type: 'boolean',
       default: false,
@@ -236,7 +232,7 @@ export async function main(
           .option('as-of', {
             type: 'string',
             describe:
-              'Read the tables as they were: a snapshot id or a time (ISO 8601) [default: now]',
+              'Read the tables as they were: a snapshot id, or a time in ISO 8601, read as UTC unless it carries an offset (2026-11-20T08:00:00+02:00) [default: now]',
           })
           .option('csv', { type: 'boolean', default: false, describe: 'Print CSV' })
           .example('$0 query --report overview', 'rows, stations, parameters, date range')
@@ -306,16 +302,18 @@ export async function main(
     .fail((message, err, y) => {
       if (err) throw err;
       y.showHelp();
-      terminal.stderr.write(`\n${message}\n`);
+      terminal.stderr.write(`\n${redactSecrets(message)}\n`);
       exitCode = EXIT.usage;
-    })
-    .parseAsync()
-    .catch((err: unknown) => {
-      exitCode = err instanceof ConfigError ? EXIT.usage : EXIT.failed;
-      const message = err instanceof Error ? err.message : String(err);
-      terminal.stderr.write(
-        `${err instanceof LakehouseError || err instanceof ConfigError ? message : `openaq-lakehouse: ${message}`}\n`,
-      );
     });
+  try {
+    // A middleware that throws makes parseAsync throw before it returns a promise.
+    await parser.parseAsync();
+  } catch (err) {
+    exitCode = err instanceof ConfigError ? EXIT.usage : EXIT.failed;
+    const message = redactSecrets(err instanceof Error ? err.message : String(err));
+    terminal.stderr.write(
+      `${err instanceof LakehouseError || err instanceof ConfigError ? message : `openaq-lakehouse: ${message}`}\n`,
+    );
+  }
   return exitCode;
 }

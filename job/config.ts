@@ -3,14 +3,15 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CatalogTarget } from './lake/catalogTarget.ts';
 import type { DuckDBSettings } from './lake/lakeSession.ts';
-import { resolveLocalLakehouse, catalogUrl, s3EndpointUrl } from './localLakehouse.ts';
-import type { ChunkLimits } from './plan.ts';
 import {
-  addDays,
-  archiveDayFromMs,
-  parseArchiveDay,
-  type ArchiveDay,
-} from './source/archiveDay.ts';
+  catalogUrl,
+  localExtensionDir,
+  localLakehouseDir,
+  resolveLocalLakehouse,
+  s3EndpointUrl,
+} from './localLakehouse.ts';
+import type { ChunkLimits } from './plan.ts';
+import { addDays, archiveDayFromMs, parseArchiveDay, type ArchiveDay } from './model/archiveDay.ts';
 import type { S3ArchiveStoreOptions } from './source/s3ArchiveStore.ts';
 import { fileStationCache, type StationCache } from './source/stationCache.ts';
 import { parseStationSelection, type StationSelection } from './source/stationSelection.ts';
@@ -149,7 +150,7 @@ export function resolveLakeConfig(
     namespace: identifier('--namespace', options.namespace ?? DEFAULTS.namespace),
     duckdb: {
       extensionDirectory: resolve(
-        options.extensionDir ?? join(packageRoot, '.lakehouse', 'duckdb-extensions'),
+        options.extensionDir ?? localExtensionDir(localLakehouseDir(env, packageRoot)),
       ),
       memoryLimit: memory('--memory-limit', options.memoryLimit ?? DEFAULTS.memoryLimit),
       tempDirectory: join(runDir, 'spill'),

@@ -1,7 +1,7 @@
 import type { BackfillConfig } from './config.ts';
 import { loadedFiles } from './lake/lakeLedger.ts';
 import type { LakeSession } from './lake/lakeSession.ts';
-import { daysBetween } from './source/archiveDay.ts';
+import { daysBetween } from './model/archiveDay.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
 import { listConfiguredWindow } from './listConfiguredWindow.ts';
 

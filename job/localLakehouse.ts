@@ -1,3 +1,5 @@
+import { join, resolve } from 'node:path';
+
 /**
  * Where the embedded local lakehouse lives: MinIO (S3 API) and Apache Iceberg's REST catalog on
  * loopback ports. Both the `lakehouse` script that starts it and the job that writes to it resolve
@@ -35,7 +37,23 @@ export const LOCAL_LAKEHOUSE_ENV = {
   secretAccessKey: 'OPENAQ_LAKEHOUSE_SECRET_KEY',
   jobAccessKeyId: 'OPENAQ_LAKEHOUSE_JOB_ACCESS_KEY',
   jobSecretAccessKey: 'OPENAQ_LAKEHOUSE_JOB_SECRET_KEY',
+  workDir: 'OPENAQ_LAKEHOUSE_DIR',
 } as const;
+
+/**
+ * The local lakehouse's folder (data, logs, DuckDB extensions): env OPENAQ_LAKEHOUSE_DIR, default
+ * `<repo>/.lakehouse`. `npm run lakehouse -- install` puts the extensions here, and the job looks
+ * for them here, through this one function.
+ */
+export function localLakehouseDir(
+  env: Readonly<Record<string, string | undefined>>,
+  repoRoot: string,
+): string {
+  return resolve(env[LOCAL_LAKEHOUSE_ENV.workDir] || join(repoRoot, '.lakehouse'));
+}
+
+/** The DuckDB extension directory of the local lakehouse folder `workDir`. */
+export const localExtensionDir = (workDir: string): string => join(workDir, 'duckdb-extensions');
 
 export function resolveLocalLakehouse(
   env: Readonly<Record<string, string | undefined>>,

@@ -1,4 +1,4 @@
-import type { ArchiveDay } from './source/archiveDay.ts';
+import type { ArchiveDay } from './model/archiveDay.ts';
 import type { ArchiveObject } from './source/archiveStore.ts';
 
 /** A listed archive file with what its key says. */

@@ -1,4 +1,4 @@
-import { addDays, archiveDayFromMs, type ArchiveDay } from './source/archiveDay.ts';
+import { addDays, archiveDayFromMs, type ArchiveDay } from './model/archiveDay.ts';
 
 /**
  * A bounded part of a window: a day range (one month, or several for few stations) and a slice

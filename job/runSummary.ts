@@ -1,5 +1,5 @@
 import { noRetries, type RetryCounts } from './model/retryCounts.ts';
-import type { ArchiveDay } from './source/archiveDay.ts';
+import type { ArchiveDay } from './model/archiveDay.ts';
 
 /** What a run did, for the TTY table, `--json`, logs and metrics. */
 export interface RunSummary {

@@ -70,6 +70,13 @@ export const MEASUREMENTS: TableDefinition = {
     column('value', 'double', false, 'Value as reported, sentinels and negatives included'),
     column('value_flag', 'string', false, "'sentinel' for -999, 'negative' below zero, else null"),
     ...lineageColumns,
+    // Added after the first release: ensureTables appends it to existing tables.
+    column(
+      'source_last_modified',
+      'timestamptz',
+      false,
+      "The file version's LastModified: of two versions, the newer one's rows stay",
+    ),
   ],
   // By the station's local month: DuckDB 1.5.5 writes a month(timestamptz) partition ~10x slower
   // than month(timestamp) (measured: 6.6 s against 0.6 s per million rows), and every row's local
@@ -170,6 +177,12 @@ export const FILES: TableDefinition = {
     column('rows_loaded', 'long', true, 'Rows of the file in measurements'),
     column('run_id', 'string', true, 'Id of the run that loaded it'),
     column('committed_at', 'timestamptz', true, "Its rows' ingested_at in measurements"),
+    column(
+      'source_last_modified',
+      'timestamptz',
+      false,
+      'LastModified of the version loaded: a run holding an older version leaves it alone',
+    ),
   ],
   partitionBy: [],
   properties: {},

@@ -15,7 +15,7 @@ import { resolveLocalLakehouse } from '../job/localLakehouse.ts';
 import { totalRetries } from '../job/model/retryCounts.ts';
 import type { RunSummary } from '../job/runSummary.ts';
 import { parseManifest } from '../job/shards/manifestText.ts';
-import type { ArchiveDay } from '../job/source/archiveDay.ts';
+import type { ArchiveDay } from '../job/model/archiveDay.ts';
 import { lakeContentDigests } from '../test/helpers/lakeContentDigests.ts';
 import { locationsMismatches } from '../test/helpers/locationsMismatches.ts';
 import { dropBenchNamespace } from './bench/dropBenchNamespace.ts';

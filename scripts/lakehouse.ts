@@ -26,7 +26,7 @@ await yargs(hideBin(process.argv))
   .demandCommand(1, 'Name a command: install, up, down, status, reset or seed.')
   .command(
     'install',
-    'Install what is missing (MinIO, REST catalog jars, DuckDB extensions, PyIceberg) into the cache',
+    'Install what is missing (MinIO, REST catalog jars, DuckDB extensions, PyIceberg, the S3 Tables emulator) into the cache',
     {},
     async () => {
       await installLakehouse(layout, log);

@@ -6,6 +6,7 @@ import { emptyTables, tableRowCounts } from '../lake/emptyTables.ts';
 import { existingTables } from '../lake/existingTables.ts';
 import { lakeStatus } from '../lake/lakeStatus.ts';
 import { withLake, type LakeSession } from '../lake/lakeSession.ts';
+import { sealForQueries } from '../lake/sealForQueries.ts';
 import { withRunFolder } from '../runFolder.ts';
 import { REPORTS, reportParameters } from '../lake/reports.ts';
 import { createTableViews, tableSnapshots, type AsOf } from '../lake/timeTravel.ts';
@@ -27,7 +28,8 @@ export interface Terminal {
 const withLakeCommand = <T>(
   lake: LakeConfig,
   fn: (session: LakeSession) => Promise<T>,
-): Promise<T> => withRunFolder(lake.runDir, () => withLake(lake.duckdb, lake.target, fn));
+  options: { readonly readOnly?: boolean } = {},
+): Promise<T> => withRunFolder(lake.runDir, () => withLake(lake.duckdb, lake.target, fn, options));
 
 const print = (rows: Rows, format: RowFormat): string =>
   format === 'json' ? formatJson(rows) : format === 'csv' ? formatCsv(rows) : formatTextTable(rows);
@@ -52,23 +54,30 @@ export async function queryCommand(
   }
   const sql = report?.sql ?? request.sql;
   if (!sql) throw new ConfigError('Expected SQL (`query "SELECT …"`) or `--report <name>`');
-  return withLakeCommand(lake, async (session) => {
-    const tables = [...(await existingTables(session, lake.namespace))].filter((name) =>
-      TABLES.some((t) => t.name === name),
-    );
-    await createTableViews(session, lake.namespace, tables, request.asOf);
-    const params = report ? reportParameters(report, request.params) : undefined;
-    let reader;
-    try {
-      reader = await session.connection.runAndReadAll(sql, params);
-    } catch (err) {
-      throw classify(err, `run the query${report ? ` (report ${report.name})` : ''}`);
-    }
-    terminal.stdout.write(
-      `${print({ columns: reader.columnNames(), rows: reader.getRowsJson() }, format)}\n`,
-    );
-    return 0;
-  });
+  // The user's SQL runs on a read-only attach, sealed (see sealForQueries).
+  const readOnly = { readOnly: true };
+  return withLakeCommand(
+    lake,
+    async (session) => {
+      const tables = [...(await existingTables(session, lake.namespace))].filter((name) =>
+        TABLES.some((t) => t.name === name),
+      );
+      await createTableViews(session, lake.namespace, tables, request.asOf);
+      await sealForQueries(session, lake.namespace, tables);
+      const params = report ? reportParameters(report, request.params) : undefined;
+      let reader;
+      try {
+        reader = await session.connection.runAndReadAll(sql, params);
+      } catch (err) {
+        throw classify(err, `run the query${report ? ` (report ${report.name})` : ''}`);
+      }
+      terminal.stdout.write(
+        `${print({ columns: reader.columnNames(), rows: reader.getRowsJson() }, format)}\n`,
+      );
+      return 0;
+    },
+    readOnly,
+  );
 }
 
 /** `snapshots`: a table's commit history, for `--as-of`. */

@@ -63,7 +63,8 @@ export function lakeOptions<T>(y: Argv<T>) {
     })
     .option('extension-dir', {
       type: 'string',
-      describe: 'DuckDB extension directory [default: .lakehouse/duckdb-extensions]',
+      describe:
+        'DuckDB extension directory [default: duckdb-extensions in $OPENAQ_LAKEHOUSE_DIR, else .lakehouse]',
     });
 }
 

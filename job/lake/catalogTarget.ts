@@ -1,3 +1,5 @@
+import { redactSecrets } from '../redactSecrets.ts';
+
 /** Which Iceberg catalog the job writes to, and how DuckDB reaches its data files. */
 export type CatalogTarget = RestCatalogTarget | S3TablesTarget;
 
@@ -31,9 +33,11 @@ export interface S3Storage {
   readonly secretAccessKey: string;
 }
 
-/** A human description of the target, safe to log (no secrets). */
+/** A human description of the target, safe to log: credentials in the URIs are redacted. */
 export function describeTarget(target: CatalogTarget): string {
-  return target.kind === 'rest'
-    ? `Iceberg REST catalog ${target.endpoint} (storage ${target.storage.endpoint})`
-    : `S3 Tables ${target.tableBucketArn}`;
+  return redactSecrets(
+    target.kind === 'rest'
+      ? `Iceberg REST catalog ${target.endpoint} (storage ${target.storage.endpoint})`
+      : `S3 Tables ${target.tableBucketArn}`,
+  );
 }

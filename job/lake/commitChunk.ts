@@ -1,4 +1,4 @@
-import type { DuckDBTimestampTZValue } from '@duckdb/node-api';
+import { listValue, type DuckDBTimestampTZValue, type DuckDBValue } from '@duckdb/node-api';
 import { classify } from '../lakehouseError.ts';
 import type { OnRetry } from '../model/retryCounts.ts';
 import { DroppedCommitError, commitRetryKind } from './commitRetryKind.ts';
@@ -9,7 +9,7 @@ import { retryRetryable } from './retryRetryable.ts';
 import { STAGING_ALIAS } from './stagingArea.ts';
 import { dateValue, timestamptzValue } from './duckdbTypes.ts';
 import { keyDaySql } from './keyDaySql.ts';
-import type { ArchiveDay } from '../source/archiveDay.ts';
+import type { ArchiveDay } from '../model/archiveDay.ts';
 import { qualifiedName } from './tableDdl.ts';
 
 export interface ChunkCommitRequest {
@@ -151,9 +151,12 @@ async function commitMeasurements(
   let lineage: LineageRow[];
   await connection.run('BEGIN TRANSACTION');
   try {
+    // Loaded meanwhile by another run: this version, or a newer one (by LastModified), whose rows
+    // must stay whatever order the runs commit in.
     const ledger = await connection.runAndReadAll(
-      `SELECT source_key FROM ${tables.files} JOIN ${STAGED_FILES} USING (source_key, source_etag)
-       WHERE archive_day BETWEEN $from_day AND $to_day`,
+      `SELECT s.source_key FROM ${STAGED_FILES} s JOIN ${tables.files} f USING (source_key)
+       WHERE f.archive_day BETWEEN $from_day AND $to_day
+         AND (f.source_etag = s.source_etag OR f.source_last_modified > s.source_last_modified)`,
       dayParameters(request),
     );
     const alreadyLoaded = (ledger.getRows() as [string][]).map(([key]) => key);
@@ -162,6 +165,14 @@ async function commitMeasurements(
       return { kind: 'already-loaded', keys: alreadyLoaded };
     }
     lineage = await readChunkLineage(session, tables, request);
+    const newer = lineage.some((row) => row.stationId !== null)
+      ? await newerVersionsHeld(session, tables, request)
+      : [];
+    if (newer.length > 0) {
+      // Rows of a newer version whose chunk has not finished yet (no ledger row so far).
+      await connection.run('ROLLBACK');
+      return { kind: 'already-loaded', keys: newer };
+    }
     if (lineage.some((row) => row.stationId !== null)) {
       await connection.run(
         `DELETE FROM ${tables.measurements}
@@ -171,9 +182,11 @@ async function commitMeasurements(
     }
     const inserted = await connection.runAndReadAll(
       `INSERT INTO ${tables.measurements}
-       SELECT location_id, sensors_id, location, datetime, datetime_local::TIMESTAMP, utc_offset, lat, lon, parameter,
-              units, value, value_flag, source_key, source_etag, source_line, $run_id, $now
-       FROM ${STAGING_ALIAS}.stage_rows ORDER BY location_id, datetime, sensors_id`,
+       SELECT r.location_id, r.sensors_id, r.location, r.datetime, r.datetime_local::TIMESTAMP, r.utc_offset,
+              r.lat, r.lon, r.parameter, r.units, r.value, r.value_flag, r.source_key, r.source_etag,
+              r.source_line, $run_id, $now, f.source_last_modified
+       FROM ${STAGING_ALIAS}.stage_rows r JOIN ${STAGED_FILES} f USING (source_key, source_etag)
+       ORDER BY r.location_id, r.datetime, r.sensors_id`,
       { run_id: request.runId, now: timestamptzValue(request.ingestedAt) },
     );
     rowsInserted = Number(inserted.getRows()[0]?.[0] ?? 0);
@@ -332,6 +345,23 @@ async function assertRowsLanded(
   );
 }
 
+/**
+ * Staged keys whose rows in measurements are of a newer version (by LastModified) than the staged
+ * one: another run loaded it and has not finished its chunk yet.
+ */
+async function newerVersionsHeld(
+  session: LakeSession,
+  tables: ChunkTables,
+  request: ChunkCommitRequest,
+): Promise<string[]> {
+  const reader = await session.connection.runAndReadAll(
+    `SELECT DISTINCT m.source_key FROM ${tables.measurements} m JOIN ${STAGED_FILES} s USING (source_key)
+     WHERE ${IN_WINDOW} AND m.source_last_modified > s.source_last_modified`,
+    rangeParameters(request.range),
+  );
+  return (reader.getRows() as [string][]).map(([key]) => key);
+}
+
 /** Step 2: the files' earlier rejects replaced by the staged ones. */
 async function commitRejects(
   session: LakeSession,
@@ -340,6 +370,7 @@ async function commitRejects(
 ): Promise<void> {
   await replaceStagedKeys(
     session,
+    tables.files,
     tables.rejects,
     `SELECT source_key, source_etag, line_number, scope, reason, raw_text, $run_id, $now,
             ${keyDaySql('source_key')}
@@ -355,18 +386,33 @@ async function commitRejects(
  */
 async function replaceStagedKeys(
   session: LakeSession,
+  ledger: string,
   table: string,
   select: string,
   parameters: Record<string, string | DuckDBTimestampTZValue>,
   request: ChunkCommitRequest,
 ): Promise<void> {
   await inTransaction(session, async (connection) => {
-    await connection.run(
-      `DELETE FROM ${table} WHERE archive_day BETWEEN $from_day AND $to_day
-       AND source_key IN (SELECT source_key FROM ${STAGED_FILES})`,
+    // Keys whose ledger row names a newer version than the staged one: that version's rows stay.
+    const newer = await connection.runAndReadAll(
+      `SELECT s.source_key FROM ${STAGED_FILES} s JOIN ${ledger} f USING (source_key)
+       WHERE f.archive_day BETWEEN $from_day AND $to_day
+         AND f.source_last_modified > s.source_last_modified`,
       dayParameters(request),
     );
-    await connection.run(`INSERT INTO ${table} ${select}`, parameters);
+    const skip = (newer.getRows() as [string][]).map(([key]) => key);
+    const keep = skip.length > 0 ? 'AND NOT list_contains($skip, source_key)' : '';
+    const skipParameter: Record<string, DuckDBValue> =
+      skip.length > 0 ? { skip: listValue(skip) } : {};
+    await connection.run(
+      `DELETE FROM ${table} WHERE archive_day BETWEEN $from_day AND $to_day
+       AND source_key IN (SELECT source_key FROM ${STAGED_FILES}) ${keep}`,
+      { ...dayParameters(request), ...skipParameter },
+    );
+    await connection.run(`INSERT INTO ${table} SELECT * FROM (${select}) WHERE true ${keep}`, {
+      ...parameters,
+      ...skipParameter,
+    });
   });
 }
 
@@ -535,8 +581,9 @@ async function commitLedger(
   await replaceStagedKeys(
     session,
     tables.files,
+    tables.files,
     `SELECT f.source_key, f.source_etag, ${keyDaySql('f.source_key')},
-            f.location_id, f.outcome, coalesce(r.n, 0), $run_id, $now
+            f.location_id, f.outcome, coalesce(r.n, 0), $run_id, $now, f.source_last_modified
      FROM ${STAGED_FILES} f
      LEFT JOIN (SELECT source_key, count(*)::BIGINT AS n FROM ${STAGING_ALIAS}.stage_rows GROUP BY ALL) r
      USING (source_key)`,

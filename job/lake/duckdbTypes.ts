@@ -1,5 +1,5 @@
 import { DuckDBDateValue, DuckDBTimestampTZValue } from '@duckdb/node-api';
-import { archiveDayToMs, type ArchiveDay } from '../source/archiveDay.ts';
+import { archiveDayToMs, type ArchiveDay } from '../model/archiveDay.ts';
 import type { IcebergPrimitive } from '../tables.ts';
 
 /** A JS instant as a DuckDB TIMESTAMPTZ parameter (microseconds). */

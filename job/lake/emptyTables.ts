@@ -27,8 +27,10 @@ export async function tableRowCounts(
 }
 
 /**
- * Deletes every row of the given tables in one transaction. The tables, their schemas and the
- * catalog stay valid (and empty), so `pulumi destroy` can remove them afterwards.
+ * Deletes every row of the given tables in one DuckDB transaction, which the catalog receives as
+ * one commit per table (S3 Tables has no multi-table transaction): a failure part-way can leave
+ * some tables emptied, and running it again finishes. The tables, their schemas and the catalog
+ * stay valid (and empty), so `pulumi destroy` can remove them afterwards.
  */
 export async function emptyTables(
   session: LakeSession,

@@ -1,5 +1,6 @@
 import { DuckDBTimestampTZValue, DuckDBTimestampValue, listValue } from '@duckdb/node-api';
-import type { ArchiveDay } from '../source/archiveDay.ts';
+import type { ArchiveDay } from '../model/archiveDay.ts';
+import { localDaysBounds } from '../model/localDay.ts';
 import { FILES } from '../tables.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { dateValue } from './duckdbTypes.ts';
@@ -10,7 +11,7 @@ export type LoadedFiles = ReadonlyMap<string, string>;
 
 /** Bounds that every row of a window's files satisfies, so lookups and deletes can prune. */
 export interface WindowRange {
-  /** UTC instants: offsets span UTC-12 to UTC+14 (data-file statistics prune on these). */
+  /** UTC instants, from the real offsets −12:00 … +14:00 (data-file statistics prune on these). */
   readonly low: DuckDBTimestampTZValue;
   readonly high: DuckDBTimestampTZValue;
   /** Local wall time, (first day 00:00, day after the last 00:00] (partitions prune on these). */
@@ -19,16 +20,17 @@ export interface WindowRange {
 }
 
 /**
- * The readings of archive day D lie in (D 00:00, D+1 00:00] local time: the bounds of the files of
- * days [from, to], given as the UTC midnights of those days.
+ * The bounds of the files of archive days [from, to], given as the UTC midnights of those days;
+ * `localDaysBounds` (shared with the parser, which refuses any reading outside them) owns the rule.
  */
 export function windowRange(fromDayMs: number, toDayMs: number): WindowRange {
-  const hour = 3_600_000;
+  const bounds = localDaysBounds(fromDayMs, toDayMs);
+  const micros = (ms: number): bigint => BigInt(ms) * 1000n;
   return {
-    low: new DuckDBTimestampTZValue(BigInt(fromDayMs - 15 * hour) * 1000n),
-    high: new DuckDBTimestampTZValue(BigInt(toDayMs + 24 * hour + 13 * hour) * 1000n),
-    localLow: new DuckDBTimestampValue(BigInt(fromDayMs) * 1000n),
-    localHigh: new DuckDBTimestampValue(BigInt(toDayMs + 24 * hour) * 1000n),
+    low: new DuckDBTimestampTZValue(micros(bounds.instantFromMs)),
+    high: new DuckDBTimestampTZValue(micros(bounds.instantUntilMs)),
+    localLow: new DuckDBTimestampValue(micros(bounds.wallAfterMs)),
+    localHigh: new DuckDBTimestampValue(micros(bounds.wallUntilMs)),
   };
 }
 

@@ -1,5 +1,10 @@
 import { existsSync } from 'node:fs';
-import { DuckDBInstance, quotedString, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  DuckDBInstance,
+  quotedIdentifier,
+  quotedString,
+  type DuckDBConnection,
+} from '@duckdb/node-api';
 import type { CatalogTarget } from './catalogTarget.ts';
 import { describeTarget } from './catalogTarget.ts';
 import { REQUIRED_EXTENSIONS, duckdbVersion, extensionFile } from './duckdbExtensions.ts';
@@ -25,18 +30,27 @@ export interface LakeSession {
   readonly connection: DuckDBConnection;
   /** The name the catalog is attached as. */
   readonly catalog: string;
+  /**
+   * Fetches the credentials again (S3 Tables: re-runs the AWS credential chain); a no-op for a
+   * catalog with static keys. Call it before each commit: task-role credentials expire after some
+   * hours, and DuckDB 1.5's iceberg catalog keeps signing with the ones it was given (`REFRESH
+   * auto` is not honoured there: requests after the expiry fail with ExpiredTokenException).
+   */
+  refreshCredentials(): Promise<void>;
 }
 
 export const LAKE_ALIAS = 'lake';
 
 /**
  * Opens DuckDB, loads the extensions from the configured directory (autoinstall off), attaches the
- * catalog, runs `fn`, and closes everything whatever happens.
+ * catalog (READ_ONLY with `readOnly`: no statement can change a table), runs `fn`, and closes
+ * everything whatever happens.
  */
 export async function withLake<T>(
   settings: DuckDBSettings,
   target: CatalogTarget,
   fn: (session: LakeSession) => Promise<T>,
+  options: { readonly readOnly?: boolean } = {},
 ): Promise<T> {
   assertExtensionsPresent(settings.extensionDirectory);
   const instance = await DuckDBInstance.create(':memory:', {
@@ -59,8 +73,25 @@ export async function withLake<T>(
       }
       // An httpfs setting, so only known once httpfs is loaded.
       await connection.run(`SET http_timeout = ${Math.trunc(settings.httpTimeoutSeconds)}`);
-      await attachCatalog(connection, target);
-      return await fn({ connection, catalog: LAKE_ALIAS });
+      await attachCatalog(connection, target, options.readOnly ?? false);
+      const refreshCredentials = async (): Promise<void> => {
+        if (target.kind !== 's3tables') return;
+        try {
+          await connection.run(S3TABLES_SECRET);
+          // The iceberg extension copies the credentials into a secret per loaded table (scoped
+          // to the table's location, so it wins over ours); drop them, or data files keep being
+          // signed with the old credentials. Tables loaded later get copies of the new ones.
+          const copies = await connection.runAndReadAll(
+            `SELECT name FROM duckdb_secrets() WHERE starts_with(name, '__internal_ic_')`,
+          );
+          for (const [name] of copies.getRows()) {
+            await connection.run(`DROP SECRET ${quotedIdentifier(String(name))}`);
+          }
+        } catch (err) {
+          throw classify(err, `refresh the credentials for ${describeTarget(target)}`);
+        }
+      };
+      return await fn({ connection, catalog: LAKE_ALIAS, refreshCredentials });
     } finally {
       connection.closeSync();
     }
@@ -82,7 +113,18 @@ function assertExtensionsPresent(extensionDirectory: string): void {
   }
 }
 
-async function attachCatalog(connection: DuckDBConnection, target: CatalogTarget): Promise<void> {
+/** The S3 Tables secret: the AWS credential chain, read when the secret is (re)created. */
+const S3TABLES_SECRET = `CREATE OR REPLACE SECRET lake_storage (TYPE s3, PROVIDER credential_chain)`;
+
+const s3TablesAttach = (tableBucketArn: string, mode: string): string =>
+  `ATTACH ${quotedString(tableBucketArn)} AS ${LAKE_ALIAS} (TYPE iceberg, ENDPOINT_TYPE s3_tables${mode})`;
+
+async function attachCatalog(
+  connection: DuckDBConnection,
+  target: CatalogTarget,
+  readOnly: boolean,
+): Promise<void> {
+  const mode = readOnly ? ', READ_ONLY' : '';
   try {
     if (target.kind === 'rest') {
       const s3 = target.storage;
@@ -96,15 +138,11 @@ async function attachCatalog(connection: DuckDBConnection, target: CatalogTarget
         : `AUTHORIZATION_TYPE 'none'`;
       await connection.run(
         `ATTACH ${quotedString(target.warehouse)} AS ${LAKE_ALIAS} (TYPE iceberg, ` +
-          `ENDPOINT ${quotedString(target.endpoint)}, ${auth}, ACCESS_DELEGATION_MODE 'none')`,
+          `ENDPOINT ${quotedString(target.endpoint)}, ${auth}, ACCESS_DELEGATION_MODE 'none'${mode})`,
       );
     } else {
-      await connection.run(
-        `CREATE OR REPLACE SECRET lake_storage (TYPE s3, PROVIDER credential_chain)`,
-      );
-      await connection.run(
-        `ATTACH ${quotedString(target.tableBucketArn)} AS ${LAKE_ALIAS} (TYPE iceberg, ENDPOINT_TYPE s3_tables)`,
-      );
+      await connection.run(S3TABLES_SECRET);
+      await connection.run(s3TablesAttach(target.tableBucketArn, mode));
     }
   } catch (err) {
     throw classify(err, `attach ${describeTarget(target)}`);

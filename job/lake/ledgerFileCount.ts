@@ -1,4 +1,4 @@
-import type { ArchiveDay } from '../source/archiveDay.ts';
+import type { ArchiveDay } from '../model/archiveDay.ts';
 import { FILES } from '../tables.ts';
 import { dateValue } from './duckdbTypes.ts';
 import type { LakeSession } from './lakeSession.ts';

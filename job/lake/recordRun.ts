@@ -4,6 +4,7 @@ import { RUNS } from '../tables.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { classify } from '../lakehouseError.ts';
 import { commitRetryKind } from './commitRetryKind.ts';
+import { redactSecrets } from '../redactSecrets.ts';
 import { retryRetryable } from './retryRetryable.ts';
 import { dateValue, timestamptzValue } from './duckdbTypes.ts';
 import { qualifiedName } from './tableDdl.ts';
@@ -68,7 +69,7 @@ async function insertRun(
       rejected_rows: BigInt(summary.rowsRejected),
       commits: summary.commits,
       retries: BigInt(totalRetries(summary.retries)),
-      error: run.error ?? null,
+      error: run.error === undefined ? null : redactSecrets(run.error),
       summary: JSON.stringify(summary),
     },
   );

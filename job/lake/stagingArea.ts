@@ -1,3 +1,4 @@
+import { timestamptzValue } from './duckdbTypes.ts';
 import { rm } from 'node:fs/promises';
 import {
   DuckDBDataChunk,
@@ -8,8 +9,8 @@ import {
   type DuckDBAppender,
   type DuckDBConnection,
 } from '@duckdb/node-api';
-import type { RowReject } from '../source/measurement.ts';
-import { VALUE_FLAGS, type MeasurementColumns } from '../source/measurementColumns.ts';
+import type { RowReject } from '../model/measurement.ts';
+import { VALUE_FLAGS, type MeasurementColumns } from '../model/measurementColumns.ts';
 
 /** What happened to one listed file in this run. */
 export type FileOutcome = 'loaded' | 'rejected';
@@ -19,6 +20,8 @@ export interface StagedFile {
   readonly etag: string;
   readonly locationId: number;
   readonly outcome: FileOutcome;
+  /** The version's LastModified, when the store said. */
+  readonly lastModified?: Date;
 }
 
 export const STAGING_ALIAS = 'staging';
@@ -109,7 +112,8 @@ export class StagingArea {
     await connection.run(`CREATE TABLE ${s}.stage_rejects (
       source_key VARCHAR, source_etag VARCHAR, line_number INTEGER, scope VARCHAR, reason VARCHAR, raw_text VARCHAR)`);
     await connection.run(`CREATE TABLE ${s}.stage_files (
-      source_key VARCHAR, source_etag VARCHAR, location_id BIGINT, outcome VARCHAR)`);
+      source_key VARCHAR, source_etag VARCHAR, location_id BIGINT, outcome VARCHAR,
+      source_last_modified TIMESTAMPTZ)`);
     return new StagingArea(connection, path, await openAppenders(connection));
   }
 
@@ -232,6 +236,8 @@ export class StagingArea {
     appender.appendVarchar(file.etag);
     appender.appendBigInt(BigInt(file.locationId));
     appender.appendVarchar(file.outcome);
+    if (file.lastModified) appender.appendTimestampTZ(timestamptzValue(file.lastModified));
+    else appender.appendNull();
     appender.endRow();
   }
 

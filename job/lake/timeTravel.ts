@@ -8,12 +8,21 @@ export type AsOf =
   | { readonly kind: 'snapshot'; readonly id: bigint }
   | { readonly kind: 'time'; readonly iso: string };
 
+/** `YYYY-MM-DD`, optionally `THH:MM[:SS[.fff]]`, optionally `Z` or `±HH:MM`. */
+const AS_OF_TIME =
+  /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:\d{2})?)?$/i;
+
+/**
+ * A snapshot id, or a time in ISO 8601. A time without an offset is read as UTC, never in the
+ * host's time zone (so a command means the same on every machine).
+ */
 export function parseAsOf(value: string): AsOf {
   if (/^\d{6,20}$/.test(value)) return { kind: 'snapshot', id: BigInt(value) };
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
+  const m = AS_OF_TIME.exec(value.trim());
+  const ms = m ? Date.parse(`${m[1]}T${m[2] ?? '00:00'}${m[3] ?? 'Z'}`) : NaN;
+  if (Number.isNaN(ms)) {
     throw new ConfigError(
-      `Expected \`--as-of\` to be a snapshot id (see \`openaq-lakehouse snapshots\`) or a time like 2026-11-20T08:00:00Z, got \`${value}\``,
+      `Expected \`--as-of\` to be a snapshot id (see \`openaq-lakehouse snapshots\`) or a time like 2026-11-20T08:00:00Z (UTC unless it carries an offset), got \`${value}\``,
     );
   }
   return { kind: 'time', iso: new Date(ms).toISOString() };

@@ -1,4 +1,4 @@
-import { parseArchiveDay } from '../source/archiveDay.ts';
+import { parseArchiveDay } from '../model/archiveDay.ts';
 import { parseStationSelection } from '../source/stationSelection.ts';
 import { shardCommand, type Shard } from './shard.ts';
 

@@ -1,5 +1,5 @@
 import { monthsOf } from '../planPieces.ts';
-import type { ArchiveDay } from '../source/archiveDay.ts';
+import type { ArchiveDay } from '../model/archiveDay.ts';
 import type { WindowFileCounts } from '../source/countWindowFiles.ts';
 import { formatStationRanges } from '../source/stationSelection.ts';
 import { shardCommand, type Shard } from './shard.ts';

@@ -1,4 +1,4 @@
-import type { ArchiveDay } from '../source/archiveDay.ts';
+import type { ArchiveDay } from '../model/archiveDay.ts';
 
 /**
  * One line of a backfill manifest: a day range and a range of station ids, exactly what

@@ -1,7 +1,7 @@
-import { calendarDateMs, parseArchiveDay } from './archiveDay.ts';
-import type { ArchiveDay } from './archiveDay.ts';
+import { calendarDateMs, parseArchiveDay } from '../model/archiveDay.ts';
+import type { ArchiveDay } from '../model/archiveDay.ts';
 
-export type { ArchiveDay } from './archiveDay.ts';
+export type { ArchiveDay } from '../model/archiveDay.ts';
 
 /** Where the per-location daily CSV files live in the `openaq-data-archive` bucket. */
 export const ARCHIVE_KEY_PREFIX = 'records/csv.gz/';

@@ -12,6 +12,8 @@ export type GetResult =
       readonly etag: string;
       /** Whether the bytes were checked against an MD5 ETag (single-part uploads). */
       readonly verified: boolean;
+      /** When this version was written (S3 LastModified): orders two versions of a key. */
+      readonly lastModified?: Date;
     }
   /** The key was listed but is gone (404): counted, not fatal. */
   | { readonly kind: 'missing' };

@@ -1,5 +1,5 @@
 import PQueue from 'p-queue';
-import { parseArchiveDay, type ArchiveDay } from './archiveDay.ts';
+import { parseArchiveDay, type ArchiveDay } from '../model/archiveDay.ts';
 import { ARCHIVE_KEY_PREFIX, parseArchiveKey } from './archiveKey.ts';
 import type { ArchiveStore } from './archiveStore.ts';
 import { resolveStations, type ListWindowRequest } from './listWindow.ts';

@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
-import { parseArchiveDay } from './archiveDay.ts';
-import type { ArchiveDay } from './archiveDay.ts';
+import { parseArchiveDay } from '../model/archiveDay.ts';
+import type { ArchiveDay } from '../model/archiveDay.ts';
 import { ARCHIVE_KEY_PREFIX, monthPrefix, parseArchiveKey } from './archiveKey.ts';
 import type { ArchiveObject, ArchiveStore } from './archiveStore.ts';
 import type { StationCache } from './stationCache.ts';
@@ -35,7 +35,10 @@ export interface ListWindowRequest {
   readonly to: ArchiveDay;
   /** Listings in flight at once. */
   readonly concurrency: number;
-  /** Where the ids of 'all' are kept between runs. Default: none, list them every time. */
+  /**
+   * The ids of 'all' from the previous run: their months are listed while the prefixes are listed
+   * again (always, so new stations are seen). Default: none, the months wait for the prefixes.
+   */
   readonly stationCache?: StationCache;
 }
 
@@ -79,15 +82,20 @@ export async function listWindow(
     }
   };
 
-  for (const station of stations) {
-    for (const [year, month] of months) {
-      if (failure !== undefined) break;
-      const prefix = monthPrefix(station, year, month);
-      await queue.onSizeLessThan(concurrency);
-      listRequests++;
-      queue.add(() => listMonth(prefix)).catch(stop);
+  const listStations = async (ids: readonly number[]): Promise<void> => {
+    for (const station of ids) {
+      for (const [year, month] of months) {
+        if (failure !== undefined) return;
+        const prefix = monthPrefix(station, year, month);
+        await queue.onSizeLessThan(concurrency);
+        listRequests++;
+        queue.add(() => listMonth(prefix)).catch(stop);
+      }
     }
-  }
+  };
+
+  await listStations(stations);
+  const stationsListed = stations.length;
   await queue.onIdle();
   if (failure !== undefined) throw failure.error;
 
@@ -95,7 +103,7 @@ export async function listWindow(
     (a, b) => compare(a.day, b.day) || a.locationId - b.locationId || compare(a.key, b.key),
   );
   unmatchedKeys.sort(compare);
-  return { files, unmatchedKeys, stationsListed: stations.length, listRequests };
+  return { files, unmatchedKeys, stationsListed, listRequests };
 }
 
 /**
@@ -118,8 +126,8 @@ export async function resolveStations(
   }
   const pick = (ids: number[]): number[] =>
     selection === 'all' ? ids : ids.filter((id) => inRanges(selection, id));
-  const cached = await request.stationCache?.read();
-  if (cached !== undefined) return { stations: pick(cached), unmatchedPrefixes, listRequests: 0 };
+  // Listed on every run (one paginated listing of the location prefixes), so a station that
+  // appeared in the archive is seen by the next run: a cache may save work, never hide a station.
   const stations = await listStationIds(store, unmatchedPrefixes);
   await request.stationCache?.write(stations);
   return { stations: pick(stations), unmatchedPrefixes, listRequests: 1 };

@@ -1,11 +1,18 @@
-import { constants, gunzipSync } from 'node:zlib';
+import { constants, crc32, gunzipSync, inflateRawSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import type { Options } from 'csv-parse/sync';
-import { archiveDayToMs, calendarDateMs } from './archiveDay.ts';
-import type { ArchiveDay } from './archiveDay.ts';
+import { archiveDayToMs, calendarDateMs } from '../model/archiveDay.ts';
+import type { ArchiveDay } from '../model/archiveDay.ts';
 import { parseArchiveKey } from './archiveKey.ts';
-import type { Measurement, RowReject } from './measurement.ts';
-import { MeasurementColumns } from './measurementColumns.ts';
+import type { Measurement, RowReject } from '../model/measurement.ts';
+import { MeasurementColumns } from '../model/measurementColumns.ts';
+import {
+  MAX_UTC_OFFSET_MINUTES,
+  MIN_UTC_OFFSET_MINUTES,
+  formatUtcOffset,
+  isInLocalDay,
+  isRealUtcOffset,
+} from '../model/localDay.ts';
 
 /** The header every supported archive file starts with (quoted in the newer style). */
 export const ARCHIVE_HEADER = [
@@ -46,7 +53,6 @@ export type ParsedFile =
 export const RAW_TEXT_LIMIT = 1024;
 /** Real files are 1–10 KB compressed; anything inflating past this is not an archive file. */
 const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
-const DAY_MS = 86_400_000;
 const FIELD_COUNT = ARCHIVE_HEADER.length;
 const HEADER_TEXT = ARCHIVE_HEADER.join(',');
 
@@ -79,11 +85,14 @@ export function parseArchiveFile(file: ArchiveFile): ParsedFile {
 /**
  * Parses one gzipped OpenAQ archive file into `rows` (cleared first), refusing bad rows one by
  * one (good rows of the same file are kept) and refusing the whole file only when it cannot be
- * read as an archive file at all (wrong key, not gzip, corrupt stream, wrong header).
+ * read as an archive file at all (wrong key, not gzip, corrupt stream, wrong header). A last line
+ * without its line ending was cut short (both writers end every line): that row is refused.
  *
- * The quoting style is read from the header: a quoted header means the newer writer (RFC 4180
- * quoting, CRLF), where a row with extra fields is refused; a bare header means the older writer
- * (nothing quoted), where commas in the location name split it and the name is rejoined.
+ * The quoting style is read from the header: a quoted header means the newer writer (Python's
+ * QUOTE_NONNUMERIC, CRLF), where a row with extra fields is refused; a bare header means the older
+ * writer (pandas' QUOTE_MINIMAL, LF): a field holding a comma or a quote is quoted with inner
+ * quotes doubled, and a bare field may still hold a quote. A name whose commas were written bare
+ * splits into extra fields and is rejoined.
  */
 export function readArchiveFile(file: ArchiveFile, rows: MeasurementColumns): FileVerdict {
   rows.clear();
@@ -99,19 +108,28 @@ export function readArchiveFile(file: ArchiveFile, rows: MeasurementColumns): Fi
   const { text, validUtf8 } = content;
   if (text.length === 0) return rejected('empty file: no header', '');
 
+  const lines = splitLines(text);
+  // Both of OpenAQ's writers end every line, the last one too, with their line terminator.
+  const cutLine = text.endsWith('\n') ? undefined : lines.length;
+  if (cutLine === 1) {
+    return rejected('file was cut short: its only line, the header, has no line ending', text);
+  }
   const read: FileText = {
     text,
-    lines: splitLines(text),
+    lines,
+    cutLine,
     quoted: text.startsWith('"'),
     validUtf8,
     locationId: target.locationId,
     day: target.day,
     dayStartMs: archiveDayToMs(target.day),
     dates: new Map(),
+    seen: new Map(),
   };
   const fast = readLinesFast(read, rows);
   if (fast !== undefined) return fast;
   rows.clear();
+  read.seen.clear();
   return readCsvRecords(read, readRecords(text, read.lines, read.quoted), rows);
 }
 
@@ -120,6 +138,8 @@ interface FileText {
   text: string;
   /** Lines without their endings; index i is line i + 1. */
   lines: string[];
+  /** The last line, when it has no line ending: the file was cut there. */
+  cutLine: number | undefined;
   quoted: boolean;
   validUtf8: boolean;
   locationId: number;
@@ -128,21 +148,23 @@ interface FileText {
   dayStartMs: number;
   /** Calendar dates (yyyymmdd) already checked in this file: rows share two or three. */
   dates: Map<number, number | undefined>;
+  /** Each row's text and the line it was first seen on: an exact repeat is loaded once. */
+  seen: Map<string, number>;
 }
 
 /**
  * Reads a file whose every record is one line and well-formed without csv-parse (~10× faster),
  * one line at a time; undefined as soon as a line is not, and csv-parse then reads the whole file
- * (the caller drops what was read), so results never depend on which reader ran. The unquoted
- * style has no quoting: fields are what lies between commas. In the quoted style a field is
- * either quoted (`""` inside stands for `"`) or free of quotes; a field that opens a quote it does
- * not close on its line, a quote in an unquoted field or anything but a comma after a closing
- * quote sends the file to csv-parse.
+ * (the caller drops what was read), so results never depend on which reader ran. A line without
+ * quotes in the older style is what lies between its commas. Otherwise a field is either quoted
+ * (`""` inside stands for `"`) or free of quotes; a field that opens a quote it does not close on
+ * its line, a quote in an unquoted field or anything but a comma after a closing quote sends the
+ * file to csv-parse.
  */
 function readLinesFast(file: FileText, rows: MeasurementColumns): FileVerdict | undefined {
   const { lines, quoted } = file;
   const split = (line: string): string[] | undefined =>
-    quoted ? splitQuotedLine(line) : line.split(',');
+    quoted || line.includes('"') ? splitQuotedLine(line) : line.split(',');
   const header = split(lines[0]!);
   if (header === undefined) return undefined;
   const headerProblem = checkHeader(header);
@@ -176,7 +198,7 @@ function readCsvRecords(
       rejects.push({
         line: record.line,
         reason: record.error,
-        rawText: rawTextOf(file.lines, record.line, record.endLine),
+        rawText: capped(rawTextOf(file.lines, record.line, record.endLine)),
       });
     } else readRecord(file, record.line, record.endLine, record.fields, rows, rejects);
   }
@@ -192,12 +214,26 @@ function readRecord(
   rows: MeasurementColumns,
   rejects: RowReject[],
 ): void {
+  if (endLine === file.cutLine) {
+    const reason = `file was cut short: its last line ${endLine} has no line ending`;
+    rejects.push({ line, reason, rawText: capped(rawTextOf(file.lines, line, endLine)) });
+    return;
+  }
   // A blank line carries no reading; it is skipped, not refused.
   if (fields.length === 1 && fields[0] === '') return;
+  // The same line twice in one file is one reading written twice: loaded once, the repeat kept
+  // in rejects so that nothing disappears unexplained.
+  const text = rawTextOf(file.lines, line, endLine);
+  const first = file.seen.get(text);
+  if (first !== undefined) {
+    rejects.push({ line, reason: `duplicate of line ${first}`, rawText: capped(text) });
+    return;
+  }
+  file.seen.set(text, line);
   if (!file.validUtf8) {
     const rawText = rawTextOf(file.lines, line, endLine);
     if (rawText.includes('\uFFFD')) {
-      rejects.push({ line, reason: 'row is not valid UTF-8', rawText });
+      rejects.push({ line, reason: 'row is not valid UTF-8', rawText: capped(rawText) });
       return;
     }
   }
@@ -207,13 +243,19 @@ function readRecord(
       ? `expected ${FIELD_COUNT} fields, got ${fields.length}`
       : readMeasurement(nine, line, file, rows);
   if (problem !== undefined) {
-    rejects.push({ line, reason: problem, rawText: rawTextOf(file.lines, line, endLine) });
+    rejects.push({ line, reason: problem, rawText: capped(text) });
   }
 }
 
 function rawTextOf(lines: readonly string[], line: number, endLine: number): string {
   return endLine === line ? lines[line - 1]! : lines.slice(line - 1, endLine).join('\n');
 }
+
+/** A row's raw text as kept in rejects: a huge bad line is cut like a rejected file's text. */
+const capped = (text: string): string =>
+  text.length <= RAW_TEXT_LIMIT
+    ? text
+    : `${text.slice(0, RAW_TEXT_LIMIT)}… [${text.length - RAW_TEXT_LIMIT} more characters]`;
 
 type Decompressed = { text: string; validUtf8: boolean } | { reason: string; rawText: string };
 
@@ -229,6 +271,13 @@ function decompress(body: Uint8Array): Decompressed {
     bytes = gunzipSync(body, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
   } catch (err) {
     const tooLarge = (err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
+    const member = tooLarge ? undefined : firstGzipMember(body);
+    if (member !== undefined && member.trailingBytes > 0) {
+      return {
+        reason: `a complete gzip stream followed by ${member.trailingBytes} bytes that are not gzip`,
+        rawText: lenientUtf8.decode(member.bytes.subarray(0, RAW_TEXT_LIMIT * 4)),
+      };
+    }
     return {
       reason: tooLarge
         ? `decompressed file is larger than ${MAX_DECOMPRESSED_BYTES} bytes`
@@ -240,6 +289,37 @@ function decompress(body: Uint8Array): Decompressed {
     return { text: strictUtf8.decode(bytes), validUtf8: true };
   } catch {
     return { text: lenientUtf8.decode(bytes), validUtf8: false };
+  }
+}
+
+/**
+ * The first gzip member of `body`, when it is whole (its CRC and size check out), and how many
+ * bytes follow it: Node's gunzip refuses a file with anything but another member after the first.
+ */
+function firstGzipMember(body: Uint8Array): { bytes: Buffer; trailingBytes: number } | undefined {
+  const flags = body[3] ?? 0;
+  let at = 10;
+  if (flags & 4) at += 2 + (body[at] ?? 0) + 256 * (body[at + 1] ?? 0); // FEXTRA
+  if (flags & 8) at = body.indexOf(0, at) + 1; // FNAME
+  if (flags & 16) at = body.indexOf(0, at) + 1; // FCOMMENT
+  if (flags & 2) at += 2; // FHCRC
+  if (at <= 0 || at > body.length) return undefined;
+  try {
+    const { buffer, engine } = inflateRawSync(body.subarray(at), {
+      info: true,
+      maxOutputLength: MAX_DECOMPRESSED_BYTES,
+    }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    const end = at + engine.bytesWritten;
+    const trailer = Buffer.from(body.subarray(end, end + 8));
+    if (trailer.length < 8) return undefined;
+    if (
+      trailer.readUInt32LE(0) !== crc32(buffer) ||
+      trailer.readUInt32LE(4) !== buffer.length % 2 ** 32
+    )
+      return undefined;
+    return { bytes: buffer, trailingBytes: body.length - end - 8 };
+  } catch {
+    return undefined;
   }
 }
 
@@ -275,7 +355,9 @@ type CsvRecord = { line: number; endLine: number } & ({ fields: string[] } | { e
 
 function csvOptions(quoted: boolean): Options {
   return {
-    quote: quoted ? '"' : false,
+    quote: '"',
+    // The older writer's bare fields may hold a quote (`Escuela "Benito Juárez"`): kept as is.
+    relax_quotes: !quoted,
     relax_column_count: true,
     record_delimiter: ['\r\n', '\n'],
     info: true,
@@ -408,7 +490,7 @@ function readMeasurement(
   const sensorsId = rawSensorsId === '' ? null : readInteger('sensors_id', rawSensorsId!);
 
   const timeRead = readDatetime(rawDatetime!, file.dates);
-  if (timeRead && (time.wallMs <= file.dayStartMs || time.wallMs > file.dayStartMs + DAY_MS)) {
+  if (timeRead && !isInLocalDay(time.wallMs, file.dayStartMs)) {
     problems.push(`datetime "${rawDatetime}" is outside the file's local day ${file.day}`);
   }
 
@@ -495,24 +577,25 @@ function readDatetime(raw: string, dates: Map<number, number | undefined>): bool
   const zoned = raw.length === 25;
   const offsetHours = zoned ? digitsAt(raw, 20, 2) : 0;
   const offsetMinutes = zoned ? digitsAt(raw, 23, 2) : 0;
-  if (
-    dateMs === undefined ||
-    hours > 23 ||
-    minutes > 59 ||
-    seconds > 59 ||
-    offsetHours > 18 ||
-    offsetMinutes > 59
-  ) {
+  if (dateMs === undefined || hours > 23 || minutes > 59 || seconds > 59 || offsetMinutes > 59) {
     problems.push(`datetime "${raw}" is not a valid date and time`);
+    return false;
+  }
+  const sign = zoned && raw.charCodeAt(19) === MINUS ? -1 : 1;
+  const offset = sign * (offsetHours * 60 + offsetMinutes);
+  if (!isRealUtcOffset(offset)) {
+    problems.push(
+      `datetime "${raw}" has UTC offset ${raw.slice(19)}, outside the real range ` +
+        `${formatUtcOffset(MIN_UTC_OFFSET_MINUTES)} … ${formatUtcOffset(MAX_UTC_OFFSET_MINUTES)}`,
+    );
     return false;
   }
   // Rows of a file share one offset or two: keep the string already held instead of a new one.
   if (!zoned) time.offset = '+00:00';
   else if (!raw.startsWith(time.offset, 19)) time.offset = raw.slice(19);
   const wallMs = dateMs + ((hours * 60 + minutes) * 60 + seconds) * 1000;
-  const sign = zoned && raw.charCodeAt(19) === MINUS ? -1 : 1;
   time.wallMs = wallMs;
-  time.utcMs = wallMs - sign * (offsetHours * 60 + offsetMinutes) * 60_000;
+  time.utcMs = wallMs - offset * 60_000;
   return true;
 }
 

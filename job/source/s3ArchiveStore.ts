@@ -133,9 +133,10 @@ export function createS3ArchiveStore(options: S3ArchiveStoreOptions): ArchiveSto
       const etag = stripQuotes(response.ETag);
       const url = `s3://${bucket}/${key}`;
       const head = { etag, contentLength: response.ContentLength };
+      const modified = response.LastModified ? { lastModified: response.LastModified } : {};
       try {
         const md5 = verifyBody(url, body, head, expected, stableMd5Mismatches < 3);
-        return { kind: 'found', body, etag, verified: md5 !== undefined } as const;
+        return { kind: 'found', body, etag, verified: md5 !== undefined, ...modified } as const;
       } catch (err) {
         const md5 = (err as { md5?: string }).md5;
         if (md5 === undefined || md5 !== previousMismatch) {
@@ -143,7 +144,7 @@ export function createS3ArchiveStore(options: S3ArchiveStoreOptions): ArchiveSto
           throw err;
         }
         stableMd5Mismatches += 1; // the same bytes twice: what is stored, not a transport fault
-        return { kind: 'found', body, etag, verified: false } as const;
+        return { kind: 'found', body, etag, verified: false, ...modified } as const;
       }
     });
   }

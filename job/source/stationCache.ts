@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 
 /**
  * Where the archive's location ids are kept between runs: listing them is one request per 1,000
- * ids, in sequence, and the set changes slowly.
+ * ids, in sequence, so the next run lists the months of the cached ids while it lists the ids
+ * again (listWindow). The cache saves time; it never decides which stations are listed.
  */
 export interface StationCache {
   /** The cached ids, or undefined when there are none or they are too old. */

@@ -1,4 +1,4 @@
-import { daysBetween, type ArchiveDay } from '../../job/source/archiveDay.ts';
+import { daysBetween, type ArchiveDay } from '../../job/model/archiveDay.ts';
 import { parseArchiveKey } from '../../job/source/archiveKey.ts';
 import {
   generateArchiveFile,

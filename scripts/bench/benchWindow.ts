@@ -1,4 +1,4 @@
-import { addDays, type ArchiveDay } from '../../job/source/archiveDay.ts';
+import { addDays, type ArchiveDay } from '../../job/model/archiveDay.ts';
 
 export interface BenchWindow {
   readonly from: ArchiveDay;

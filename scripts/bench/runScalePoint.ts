@@ -4,7 +4,7 @@ import { resolveBackfillConfig, type BackfillOptions } from '../../job/config.ts
 import type { LocalLakehouse } from '../../job/localLakehouse.ts';
 import type { RunSummary } from '../../job/runSummary.ts';
 import { MEASUREMENTS } from '../../job/tables.ts';
-import type { ArchiveDay } from '../../job/source/archiveDay.ts';
+import type { ArchiveDay } from '../../job/model/archiveDay.ts';
 import { ensureBenchMirror, patchBenchMirror } from './benchMirror.ts';
 import type {
   FloorRun,

@@ -6,6 +6,7 @@ import { installMinioAdmin } from './installMinioAdmin.ts';
 import { ensureJobUser } from './jobUser.ts';
 import { installPyIceberg } from './installPyIceberg.ts';
 import { installRestCatalog } from './installRestCatalog.ts';
+import { installS3TablesEmulator } from './installS3TablesEmulator.ts';
 import type { LakehouseLayout } from './layout.ts';
 import { ensureBucket, localS3Client } from './s3Admin.ts';
 import { serviceState, startService, stopService, type ServiceState } from './serviceProcess.ts';
@@ -16,6 +17,8 @@ export interface InstalledParts {
   readonly minioAdmin: string;
   readonly restCatalogClasspath: string;
   readonly pyIcebergPython: string;
+  /** Python with ministack, for the S3 Tables emulator tests (`npm run test:s3tables`). */
+  readonly s3TablesEmulatorPython: string;
 }
 
 export interface UpResult {
@@ -33,7 +36,8 @@ export async function installLakehouse(layout: LakehouseLayout, log: Log): Promi
   const minioAdmin = await installMinioAdmin(layout, log);
   const restCatalogClasspath = await installRestCatalog(layout, log);
   const pyIcebergPython = await installPyIceberg(layout, log);
-  return { minioBinary, minioAdmin, restCatalogClasspath, pyIcebergPython };
+  const s3TablesEmulatorPython = await installS3TablesEmulator(layout, log);
+  return { minioBinary, minioAdmin, restCatalogClasspath, pyIcebergPython, s3TablesEmulatorPython };
 }
 
 export async function lakehouseUp(

@@ -1,11 +1,12 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { localExtensionDir, localLakehouseDir } from '../../job/localLakehouse.ts';
 
 /** Where the local lakehouse keeps things: a per-checkout work folder and a per-user cache. */
 export interface LakehouseLayout {
   /** The repository root. */
   readonly repoRoot: string;
-  /** `<repo>/.lakehouse`: data, logs and pid files of this checkout's lakehouse (git-ignored). */
+  /** `<repo>/.lakehouse` (or OPENAQ_LAKEHOUSE_DIR): data, logs and pid files of this checkout's lakehouse (git-ignored). */
   readonly workDir: string;
   readonly dataDir: string;
   readonly logsDir: string;
@@ -22,7 +23,7 @@ export interface LakehouseLayout {
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
 export function resolveLayout(env: Readonly<Record<string, string | undefined>>): LakehouseLayout {
-  const workDir = resolve(env.OPENAQ_LAKEHOUSE_DIR || join(REPO_ROOT, '.lakehouse'));
+  const workDir = localLakehouseDir(env, REPO_ROOT);
   const cacheHome = env.XDG_CACHE_HOME || join(homedir(), '.cache');
   return {
     repoRoot: REPO_ROOT,
@@ -30,7 +31,7 @@ export function resolveLayout(env: Readonly<Record<string, string | undefined>>)
     dataDir: join(workDir, 'data'),
     logsDir: join(workDir, 'logs'),
     runDir: join(workDir, 'run'),
-    extensionDir: join(workDir, 'duckdb-extensions'),
+    extensionDir: localExtensionDir(workDir),
     cacheDir: resolve(env.OPENAQ_LAKEHOUSE_CACHE || join(cacheHome, 'openaq-lakehouse')),
   };
 }

@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
 import type { LocalLakehouse } from '../../job/localLakehouse.ts';
-import { parseArchiveDay } from '../../job/source/archiveDay.ts';
+import { parseArchiveDay } from '../../job/model/archiveDay.ts';
 import { generateArchive } from '../mirror/generateArchive.ts';
 import { ensureBucket, localS3Client, putObject } from './s3Admin.ts';
 

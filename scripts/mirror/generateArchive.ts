@@ -14,10 +14,10 @@ import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
-import { archiveDayToMs, daysBetween, parseArchiveDay } from '../../job/source/archiveDay.ts';
-import type { ArchiveDay } from '../../job/source/archiveDay.ts';
+import { archiveDayToMs, daysBetween, parseArchiveDay } from '../../job/model/archiveDay.ts';
+import type { ArchiveDay } from '../../job/model/archiveDay.ts';
 import { formatArchiveKey } from '../../job/source/archiveKey.ts';
-import type { Measurement } from '../../job/source/measurement.ts';
+import type { Measurement } from '../../job/model/measurement.ts';
 import { ARCHIVE_HEADER } from '../../job/source/parseArchiveFile.ts';
 
 /** `unquoted-lf`: the writer before 2023-11-29; `quoted-crlf`: the writer from then on. */
@@ -325,7 +325,10 @@ export function generateArchiveFile(
 
   const key = formatArchiveKey(station.locationId, day);
   const newline = quoted ? '\r\n' : '\n';
-  const text = (s: string): string => (quoted ? `"${s.replaceAll('"', '""')}"` : s);
+  // Newer: every text field quoted (QUOTE_NONNUMERIC). Older: pandas' QUOTE_MINIMAL, quoting
+  // only a field that holds a comma, a quote or a line break.
+  const text = (s: string): string =>
+    quoted || /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   const number = (s: string): string => (quoted && quoteNumbers ? `"${s}"` : s);
   const location = text(station.location);
   const parts: string[] = [ARCHIVE_HEADER.map(text).join(',') + newline];

@@ -15,7 +15,7 @@ import { qualifiedName } from '../../job/lake/tableDdl.ts';
 import { RetryCounter } from '../../job/model/retryCounts.ts';
 import type { RunSummary } from '../../job/runSummary.ts';
 import type { ArchiveStore } from '../../job/source/archiveStore.ts';
-import type { Measurement } from '../../job/source/measurement.ts';
+import type { Measurement } from '../../job/model/measurement.ts';
 import { createS3ArchiveStore } from '../../job/source/s3ArchiveStore.ts';
 import { MEASUREMENTS } from '../../job/tables.ts';
 import { ensureBucket, localS3Client, putObject } from '../../scripts/lakehouse/s3Admin.ts';

@@ -20,7 +20,7 @@ function cliOptions(command: string): Set<string> {
   return new Set([...help.matchAll(/^ {2}--([a-z0-9-]+)/gm)].map((m) => m[1]!));
 }
 
-/** OPENAQ_TABLE_BUCKET_ARN → table-bucket-arn (yargs `.env('OPENAQ')`). */
+/** OPENAQ_TABLE_BUCKET_ARN → table-bucket-arn (job/commands/envOptions.ts). */
 const optionOf = (name: string) =>
   name
     .replace(/^OPENAQ_/, '')
@@ -31,7 +31,7 @@ describe('the environment the task sets', () => {
   it('names only options of the nightly command, the image default', () => {
     const options = cliOptions('nightly');
     for (const name of Object.values(JOB_ENV)) expect(options, name).toContain(optionOf(name));
-  });
+  }, 30_000); // a CLI start: seconds on a busy machine
 
   it('carries the bucket, window and DuckDB sizing', () => {
     expect(
@@ -69,5 +69,5 @@ describe('the commands the README and stack outputs name', () => {
     expect([...cliOptions('empty-tables')]).toEqual(
       expect.arrayContaining(['yes', 'table-bucket-arn']),
     );
-  });
+  }, 60_000); // two CLI starts: seconds each on a busy machine
 });

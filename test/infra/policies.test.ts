@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { alertTopicPolicy } from '../../infra/alertTopicPolicy.ts';
+import { eventDeadLetterQueuePolicy } from '../../infra/eventDeadLetterQueuePolicy.ts';
+import { noSuccessAlarm } from '../../infra/noSuccessAlarm.ts';
+import { metricsRecord } from '../../job/output/metricsRecord.ts';
+import { emptySummary } from '../../job/runSummary.ts';
 import { assumeRolePolicy } from '../../infra/assumeRolePolicy.ts';
 import { ecrLifecyclePolicy } from '../../infra/ecrLifecyclePolicy.ts';
 import { executionRolePolicy } from '../../infra/executionRolePolicy.ts';
@@ -147,11 +151,14 @@ describe('assumeRolePolicy', () => {
 });
 
 describe('alertTopicPolicy', () => {
-  it('lets exactly our rule and our alarm publish', () => {
+  it('lets exactly our rule and our alarms publish', () => {
     const policy = alertTopicPolicy({
       topicArn: 'arn:aws:sns:us-east-1:123456789012:aq-alerts',
       eventRuleArn: 'arn:aws:events:us-east-1:123456789012:rule/aq',
-      alarmArn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:aq',
+      alarmArns: [
+        'arn:aws:cloudwatch:us-east-1:123456789012:alarm:aq',
+        'arn:aws:cloudwatch:us-east-1:123456789012:alarm:aq-no-success',
+      ],
       accountId: '123456789012',
     });
     expect(policy.Statement.map((s) => [s.Principal, s.Action, s.Condition?.ArnEquals])).toEqual([
@@ -163,9 +170,76 @@ describe('alertTopicPolicy', () => {
       [
         { Service: 'cloudwatch.amazonaws.com' },
         'sns:Publish',
-        { 'aws:SourceArn': 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:aq' },
+        {
+          'aws:SourceArn': [
+            'arn:aws:cloudwatch:us-east-1:123456789012:alarm:aq',
+            'arn:aws:cloudwatch:us-east-1:123456789012:alarm:aq-no-success',
+          ],
+        },
       ],
     ]);
+  });
+});
+
+describe('eventDeadLetterQueuePolicy', () => {
+  it('lets only EventBridge, for our rule, send to the queue', () => {
+    expect(
+      eventDeadLetterQueuePolicy({
+        queueArn: 'arn:aws:sqs:us-east-1:123456789012:aq-alerts-dlq',
+        eventRuleArn: 'arn:aws:events:us-east-1:123456789012:rule/aq',
+      }).Statement,
+    ).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: 'arn:aws:sqs:us-east-1:123456789012:aq-alerts-dlq',
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': 'arn:aws:events:us-east-1:123456789012:rule/aq' },
+        },
+      }),
+    ]);
+  });
+});
+
+describe('noSuccessAlarm', () => {
+  it('breaches each hour without a successful nightly, and fires after `hours` of them', () => {
+    expect(noSuccessAlarm(26)).toMatchObject({
+      metricName: 'ExitCode',
+      dimensions: { Command: 'nightly' },
+      statistic: 'Minimum',
+      period: 3600,
+      evaluationPeriods: 26,
+      datapointsToAlarm: 26,
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'breaching',
+    });
+    expect(() => noSuccessAlarm(200)).toThrow('1–168 hours, got `200`');
+  });
+
+  it("watches the metric the job's EMF record emits for a nightly run", () => {
+    const record = metricsRecord(
+      {
+        ...emptySummary('run-1', { from: '2024-01-01', to: '2024-01-01' }, 'test', false),
+        exitCode: 0,
+      },
+      'nightly',
+    ) as {
+      _aws: {
+        CloudWatchMetrics: {
+          Namespace: string;
+          Dimensions: string[][];
+          Metrics: { Name: string }[];
+        }[];
+      };
+    } & Record<string, unknown>;
+    const [directive] = record._aws.CloudWatchMetrics;
+    const alarm = noSuccessAlarm(26);
+    expect(directive!.Namespace).toBe(alarm.namespace);
+    expect(directive!.Metrics.map((m) => m.Name)).toContain(alarm.metricName);
+    expect(directive!.Dimensions).toEqual([Object.keys(alarm.dimensions)]);
+    expect(record).toMatchObject({ ...alarm.dimensions, [alarm.metricName]: 0 });
   });
 });
 

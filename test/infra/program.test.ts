@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../job/config.ts';
 import { NAMESPACE, TABLES } from '../../job/tables.ts';
@@ -9,6 +10,7 @@ import {
   ACCOUNT,
   REGION,
   SUBNET_IDS,
+  VPC_ID,
   runProgram,
   type DeclaredResource,
   type ProgramRun,
@@ -33,7 +35,13 @@ const CONFIG = {
 const BUCKET_ARN = `arn:aws:s3tables:${REGION}:${ACCOUNT}:bucket/openaq-lakehouse-test`;
 
 let run: ProgramRun;
+const warnings: string[] = [];
 beforeAll(async () => {
+  // Recorded by assignment: vi.spyOn does not reach the object index.ts calls.
+  (pulumi.log as { warn: typeof pulumi.log.warn }).warn = (message) => {
+    warnings.push(message);
+    return Promise.resolve();
+  };
   run = await runProgram(CONFIG);
 }, 20_000);
 
@@ -48,6 +56,13 @@ const rolePolicy = (roleName: string): PolicyDocument => {
     .filter((p) => p.inputs.role === role?.name);
   expect(attached).toHaveLength(1);
   return policyOf(attached[0]!, 'policy');
+};
+
+/** The resource of `type` declared under the Pulumi name `name`. */
+const named = (type: string, name: string): DeclaredResource => {
+  const found = run.ofType(type).find((r) => r.name === name);
+  if (!found) throw new Error(`test: no ${type} named ${name}`);
+  return found;
 };
 
 const containerDefinitions = (): Record<string, unknown>[] =>
@@ -150,6 +165,9 @@ describe('the task role', () => {
     );
     for (const action of actions) {
       expect(action).not.toMatch(/^s3:(Put|Delete)|^s3tables:(Create|Delete|Rename|Put.*Policy)/);
+      // The storage identity cannot delete objects: table data is s3tables:GetTableData /
+      // PutTableData (no delete), and nothing else touches objects but the archive's s3:GetObject.
+      expect(action).not.toMatch(/Delete|Abort|\*/);
     }
   });
 
@@ -197,6 +215,11 @@ describe('the schedule', () => {
     });
   });
 
+  it('runs in the default VPC when no vpcId is configured, and warns of nothing', () => {
+    expect(run.one('aws:ec2/securityGroup:SecurityGroup').inputs.vpcId).toBe(VPC_ID);
+    expect(warnings).toEqual([]);
+  });
+
   it('starts the nightly state machine, which runs the task', () => {
     const schedule = run.one('aws:scheduler/schedule:Schedule');
     const nightly = run
@@ -211,7 +234,9 @@ describe('the schedule', () => {
       unknown
     >;
     expect(target.retryPolicy).toEqual({ maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 });
-    expect(target.deadLetterConfig).toEqual({ arn: run.one('aws:sqs/queue:Queue').state.arn });
+    expect(target.deadLetterConfig).toEqual({
+      arn: named('aws:sqs/queue:Queue', 'nightly-dlq').state.arn,
+    });
   });
 
   it('has a role that can only start the nightly state machine and write the DLQ', () => {
@@ -222,7 +247,7 @@ describe('the schedule', () => {
       .find((m) => String(m.inputs.name).endsWith('-nightly'))!;
     expect(policy.Statement.map((s) => [actionsOf(s), resourcesOf(s)])).toEqual([
       [['states:StartExecution'], [nightly.state.arn]],
-      [['sqs:SendMessage'], [run.one('aws:sqs/queue:Queue').state.arn]],
+      [['sqs:SendMessage'], [named('aws:sqs/queue:Queue', 'nightly-dlq').state.arn]],
     ]);
     const trust = policyOf(
       roles.find((r) => r.name === 'nightly-role')!,
@@ -341,22 +366,59 @@ describe('alerting', () => {
     expect(target.inputs).toMatchObject({ rule: rule.state.name, arn: topicArn() });
   });
 
+  it('parks a message EventBridge cannot deliver to the topic in a dead-letter queue only that rule may write', () => {
+    const queue = named('aws:sqs/queue:Queue', 'alerts-event-dlq');
+    expect(queue.inputs.name).toBe('openaq-lakehouse-test-alerts-dlq');
+    expect(run.one('aws:cloudwatch/eventTarget:EventTarget').inputs.deadLetterConfig).toEqual({
+      arn: queue.state.arn,
+    });
+    const policy = policyOf(run.one('aws:sqs/queuePolicy:QueuePolicy'), 'policy');
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: queue.state.arn,
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': run.one('aws:cloudwatch/eventRule:EventRule').state.arn },
+        },
+      }),
+    ]);
+  });
+
+  it('alarms into the topic when no nightly run succeeded for 26 hours', () => {
+    expect(
+      named('aws:cloudwatch/metricAlarm:MetricAlarm', 'alerts-no-success').inputs,
+    ).toMatchObject({
+      namespace: 'OpenAQLakehouse',
+      metricName: 'ExitCode',
+      dimensions: { Command: 'nightly' },
+      evaluationPeriods: 26,
+      treatMissingData: 'breaching',
+      alarmActions: [topicArn()],
+    });
+  });
+
   it('alarms on the dead-letter queue into the same topic', () => {
-    expect(run.one('aws:cloudwatch/metricAlarm:MetricAlarm').inputs).toMatchObject({
+    expect(
+      named('aws:cloudwatch/metricAlarm:MetricAlarm', 'alerts-dead-letters').inputs,
+    ).toMatchObject({
       namespace: 'AWS/SQS',
       metricName: 'ApproximateNumberOfMessagesVisible',
-      dimensions: { QueueName: run.one('aws:sqs/queue:Queue').state.name },
+      dimensions: { QueueName: named('aws:sqs/queue:Queue', 'nightly-dlq').state.name },
       comparisonOperator: 'GreaterThanThreshold',
       threshold: 0,
       alarmActions: [topicArn()],
     });
   });
 
-  it('lets only that rule and that alarm publish, and mails the configured address', () => {
+  it('lets only that rule and those alarms publish, and mails the configured address', () => {
     const policy = policyOf(run.one('aws:sns/topicPolicy:TopicPolicy'), 'policy');
     expect(policy.Statement.map((s) => s.Condition?.ArnEquals?.['aws:SourceArn'])).toEqual([
       run.one('aws:cloudwatch/eventRule:EventRule').state.arn,
-      run.one('aws:cloudwatch/metricAlarm:MetricAlarm').state.arn,
+      [
+        named('aws:cloudwatch/metricAlarm:MetricAlarm', 'alerts-dead-letters').state.arn,
+        named('aws:cloudwatch/metricAlarm:MetricAlarm', 'alerts-no-success').state.arn,
+      ],
     ]);
     expect(run.one('aws:sns/topicSubscription:TopicSubscription').inputs).toMatchObject({
       protocol: 'email',

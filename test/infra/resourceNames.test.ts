@@ -12,6 +12,7 @@ describe('resourceNames', () => {
       schedule: 'openaq-lakehouse-dev-nightly',
       deadLetterQueue: 'openaq-lakehouse-dev-schedule-dlq',
       alertTopic: 'openaq-lakehouse-dev-alerts',
+      alertDeadLetterQueue: 'openaq-lakehouse-dev-alerts-dlq',
     });
   });
 

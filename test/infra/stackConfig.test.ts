@@ -77,8 +77,27 @@ describe('resolveStackConfig', () => {
     [{ scheduleTimezone: 'CET+1' }, 'config: Expected `scheduleTimezone` to be an IANA time zone'],
     [{ kmsKeyArn: 'alias/mine' }, 'config: Expected `kmsKeyArn` to be a KMS key ARN'],
     [{ alertEmail: 'ops' }, 'config: Expected `alertEmail` to be an e-mail address, got `ops`'],
+    [
+      { vpcId: 'default' },
+      'config: Expected `vpcId` to be a VPC id like vpc-0abc1234, got `default`',
+    ],
+    [
+      { vpcId: 'vpc-0abc1234', subnetIds: 'subnet-0abc1234;subnet-0def5678' },
+      'config: Expected `subnetIds` to be comma-separated subnet ids',
+    ],
+    [
+      { subnetIds: 'subnet-0abc1234' },
+      "config: Expected `vpcId` with `subnetIds` (the task's security group belongs to that VPC)",
+    ],
   ])('refuses %j, naming the key and the value', (values, message) => {
     expect(() => resolveWith(values)).toThrow(message);
+  });
+
+  it('reads an optional VPC and its subnets, comma-separated', () => {
+    expect(
+      resolveWith({ vpcId: 'vpc-0abc1234', subnetIds: 'subnet-0abc1234, subnet-0def5678' }),
+    ).toMatchObject({ vpcId: 'vpc-0abc1234', subnetIds: ['subnet-0abc1234', 'subnet-0def5678'] });
+    expect(resolveWith({})).not.toHaveProperty('vpcId');
   });
 
   it('lists exactly the keys it reads', () => {

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateArchive } from '../../scripts/mirror/generateArchive.ts';
 import { createMirrorBucket, putFiles } from '../helpers/backfillHarness.ts';
-import { dropNamespace, localLake, uniqueNamespace } from '../helpers/localLake.ts';
+import { existingTables } from '../../job/lake/existingTables.ts';
+import { dropNamespace, localLake, uniqueNamespace, withLocalLake } from '../helpers/localLake.ts';
 import { runCli as cli } from '../helpers/runCli.ts';
 
 describe('the openaq-lakehouse command', () => {
@@ -59,6 +60,26 @@ describe('the openaq-lakehouse command', () => {
         commits: 0,
       });
       expect(summary.bytesPlanned).toBeGreaterThan(0);
+      // Planning against a namespace that does not exist yet created nothing in the catalog.
+      expect(await withLocalLake((session) => existingTables(session, namespace))).toEqual(
+        new Set(),
+      );
+      const again = await cli([
+        'backfill',
+        '--from',
+        window.from,
+        '--to',
+        window.to,
+        '--source-bucket',
+        bucket,
+        '--namespace',
+        namespace,
+        '--dry-run',
+        '--json',
+        '--log-level',
+        'silent',
+      ]);
+      expect(JSON.parse(again.stdout)).toMatchObject({ filesNew: fileCount, commits: 0 });
     } finally {
       await dropNamespace(namespace);
     }

@@ -122,8 +122,10 @@ describe('a commit whose outcome the job does not learn never loses or duplicate
       const faulted = await runLocalBackfill(await config(namespace, proxy.url));
       expect(proxy.fired()).toEqual([rule]);
       expect(faulted.summary.exitCode).toBe(0);
-      // Every fault made the job retry something, and the retry was counted.
-      expect(totalRetries(faulted.summary.retries)).toBeGreaterThan(0);
+      // Every fault the job saw made it retry, and the retry was counted (DuckDB itself retries a
+      // 503 before sending and a slow answer is no fault to the job).
+      if (fault !== 'unavailable-before' && fault !== 'delay-before')
+        expect(totalRetries(faulted.summary.retries)).toBeGreaterThan(0);
       expect(await runRows(namespace, faulted.summary.runId)).toBe(1);
     } finally {
       await proxy.close();

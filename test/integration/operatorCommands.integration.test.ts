@@ -112,6 +112,35 @@ describe('operator commands on the local lakehouse', () => {
     expect(bad.stderr).toContain('lake: cannot run the query');
   });
 
+  it('query runs SQL read-only: no table changes, no files, no unredacted secrets', async () => {
+    const refused = async (sql: string): Promise<string> => {
+      const run = await runCli(['query', sql, ...lake()]);
+      expect(run.code, sql).toBe(1);
+      return run.stderr;
+    };
+    expect(await refused(`DELETE FROM lake.${namespace}.measurements WHERE true`)).toContain(
+      'read-only',
+    );
+    expect(await refused('SELECT * FROM duckdb_secrets(redact=false)')).toContain(
+      'unredacted secrets is disabled',
+    );
+    expect(await refused("SELECT * FROM read_text('/etc/hostname')")).toContain(
+      'disabled by configuration',
+    );
+    expect(await refused("COPY (SELECT 1) TO '/tmp/openaq-query-copy.csv'")).toContain(
+      'disabled by configuration',
+    );
+    expect(await refused('SET enable_external_access = true')).toContain('locked');
+    const secrets = await runCli([
+      'query',
+      'SELECT secret_string FROM duckdb_secrets()',
+      ...lake(),
+      '--json',
+    ]);
+    expect(secrets.stdout).toContain('secret=redacted');
+    expect(secrets.stdout).not.toContain('password');
+  });
+
   it('status reports the tables, the last run, freshness, rejects and the coverage of a window', async () => {
     const run = await runCli(['status', ...lake(), '--source-bucket', bucket, '--json']);
     expect(run.code, run.stderr).toBe(0);

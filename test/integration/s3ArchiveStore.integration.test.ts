@@ -5,7 +5,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3EndpointUrl } from '../../job/localLakehouse.ts';
 import { LakehouseError } from '../../job/lakehouseError.ts';
-import type { ArchiveDay } from '../../job/source/archiveDay.ts';
+import type { ArchiveDay } from '../../job/model/archiveDay.ts';
 import { formatArchiveKey, monthPrefix } from '../../job/source/archiveKey.ts';
 import type { ArchiveObject, ArchiveStore } from '../../job/source/archiveStore.ts';
 import { listWindow } from '../../job/source/listWindow.ts';

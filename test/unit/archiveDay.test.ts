@@ -5,7 +5,7 @@ import {
   archiveDayToMs,
   daysBetween,
   parseArchiveDay,
-} from '../../job/source/archiveDay.ts';
+} from '../../job/model/archiveDay.ts';
 
 describe('parseArchiveDay', () => {
   it('accepts real calendar dates, leap days included', () => {

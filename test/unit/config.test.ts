@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveBackfillConfig, type BackfillOptions } from '../../job/config.ts';
+import { resolveLayout } from '../../scripts/lakehouse/layout.ts';
 
 const resolve = (options: Partial<BackfillOptions>, env: Record<string, string> = {}) =>
   resolveBackfillConfig(
@@ -19,6 +20,13 @@ describe('resolveBackfillConfig', () => {
     expect(config.stations).toBe('all');
     expect(config.namespace).toBe('airquality');
     expect(config.duckdb.extensionDirectory).toBe('/repo/.lakehouse/duckdb-extensions');
+  });
+
+  it('looks for the extensions where `npm run lakehouse -- install` puts them (OPENAQ_LAKEHOUSE_DIR)', () => {
+    const env = { OPENAQ_LAKEHOUSE_DIR: '/data/lakehouse' };
+    expect(resolve({}, env).duckdb.extensionDirectory).toBe('/data/lakehouse/duckdb-extensions');
+    expect(resolve({}, env).duckdb.extensionDirectory).toBe(resolveLayout(env).extensionDir);
+    expect(resolve({ extensionDir: '/x' }, env).duckdb.extensionDirectory).toBe('/x');
   });
 
   it('follows the local lakehouse ports from the environment', () => {

@@ -125,6 +125,23 @@ describe('the image', () => {
     expect(lastStage.map((i) => i.args)).toContain(`--from=extensions ${directory} ${directory}`);
   });
 
+  it('keeps a CA bundle in the runtime image, where DuckDB httpfs looks for it', () => {
+    // node:*-slim installs ca-certificates and purges it again; DuckDB's static libcurl then
+    // fails every HTTPS request ("Problem with the SSL CA cert"), so the nightly dies at ATTACH.
+    const runs = lastStage.filter((i) => i.keyword === 'RUN').map((i) => i.args);
+    const install = runs.findIndex((r) =>
+      /apt-get install -y --no-install-recommends ca-certificates\b/.test(r),
+    );
+    expect(install, 'the runtime stage installs ca-certificates').toBeGreaterThanOrEqual(0);
+    expect(runs[install]).toContain('test -s /etc/ssl/certs/ca-certificates.crt');
+    for (const run of runs.slice(install)) {
+      expect(run).not.toMatch(/apt-get (purge|remove|autoremove)|rm [^&]*\/etc\/ssl/);
+    }
+    const userAt = lastStage.findIndex((i) => i.keyword === 'USER');
+    const installAt = lastStage.findIndex((i) => i.args === runs[install]);
+    expect(installAt).toBeLessThan(userAt);
+  });
+
   it('runs as the unprivileged node user', () => {
     const users = lastStage.filter((i) => i.keyword === 'USER');
     expect(users.map((u) => u.args)).toEqual(['node']);

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { addDays } from '../../job/source/archiveDay.ts';
+import { addDays } from '../../job/model/archiveDay.ts';
 import { parseArchiveKey } from '../../job/source/archiveKey.ts';
 import { parseArchiveFile } from '../../job/source/parseArchiveFile.ts';
 import {

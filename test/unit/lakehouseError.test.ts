@@ -54,6 +54,42 @@ describe('classify', () => {
     ).toContain('raise --memory-limit (OPENAQ_MEMORY_LIMIT) or commit less at a time');
   });
 
+  it('reads AWS SDK and Node errors by their status and code, not their text', () => {
+    const sdk = (name: string, status: number, message = '') =>
+      Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+    // A bodiless 503 from a proxy parses as `Unknown: UnknownError`: the status says transient.
+    expect(classify(sdk('Unknown', 503, 'UnknownError'), 'list').kind).toBe('transient');
+    expect(classify(sdk('NoSuchKey', 404, 'The specified key does not exist.'), 'read').kind).toBe(
+      'not-found',
+    );
+    expect(classify(sdk('NoSuchBucket', 404), 'list').kind).toBe('setup');
+    expect(classify(sdk('AccessDenied', 403, 'retry after 500 ms'), 'read').kind).toBe(
+      'access-denied',
+    );
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), {
+      code: 'ECONNREFUSED',
+    });
+    expect(classify(refused, 'list').kind).toBe('unreachable');
+  });
+
+  it('calls a timeout or 5xx on the commit request itself an unknown outcome, elsewhere transient', () => {
+    const commitTimeout =
+      "TransactionContext Error: Failed to commit: Failed to commit Iceberg transaction: HTTP POST to 'https://s3tables.us-east-1.amazonaws.com/iceberg/v1/x/transactions/commit' failed: Timeout was reached";
+    expect(classify(duckdb(commitTimeout), 'record the run').kind).toBe('commit-state-unknown');
+    const dataTimeout =
+      "HTTP Error: HTTP GET error reading 's3://b/t/data/x.parquet': Timeout was reached";
+    expect(classify(duckdb(dataTimeout), 'commit airquality').kind).toBe('transient');
+  });
+
+  it('names the missing CA bundle', () => {
+    const error = classify(
+      duckdb('IO Error: Problem with the SSL CA cert (path? access rights?)'),
+      'attach S3 Tables',
+    );
+    expect(error.kind).toBe('setup');
+    expect(error.message).toContain('/etc/ssl/certs/ca-certificates.crt');
+  });
+
   it('keeps an error that is already classified', () => {
     const original = new LakehouseError('credentials', 'source: refused');
     expect(classify(original, 'anything')).toBe(original);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ArchiveDay } from '../../job/source/archiveDay.ts';
+import type { ArchiveDay } from '../../job/model/archiveDay.ts';
 import { formatArchiveKey, monthPrefix } from '../../job/source/archiveKey.ts';
 import { listWindow } from '../../job/source/listWindow.ts';
 import { fileStationCache } from '../../job/source/stationCache.ts';
@@ -236,18 +236,46 @@ describe("listWindow with stations: 'all'", () => {
     expect(listing.listRequests).toBe(1 + 3);
   });
 
-  it('uses cached ids without listing the prefixes', async () => {
+  it('lists the prefixes even with cached ids: a station new since the cache is listed', async () => {
     const store = new CountingStore(storeWith(files));
+    const cache = memoryCache([2, 123]);
     const listing = await listWindow(store, {
       stations: 'all',
       from: day('2024-03-31'),
-      to: day('2024-04-01'),
+      to: day('2024-04-02'),
       concurrency: 2,
-      stationCache: memoryCache([2, 123]),
+      stationCache: cache,
     });
-    expect(store.counts.listPrefixes).toBe(0);
-    expect(filesOf(listing)).toEqual(['123@2024-03-31', '2@2024-04-01']);
-    expect(listing.listRequests).toBe(2 * 2);
+    expect(store.counts.listPrefixes).toBe(1);
+    expect(filesOf(listing)).toEqual(['123@2024-03-31', '2@2024-04-01', '10@2024-04-02']);
+    expect(listing.stationsListed).toBe(3);
+    expect(listing.listRequests).toBe(1 + 3 * 2);
+    expect(cache.writes).toEqual([[2, 10, 123]]);
+  });
+
+  it('fails, writing no cache, when the prefix listing fails', async () => {
+    const inner = storeWith(files);
+    const cache = memoryCache([2]);
+    const failing = {
+      listObjects: (prefix: string) => inner.listObjects(prefix),
+      listPrefixes: () => ({
+        [Symbol.asyncIterator]: () => ({
+          next: () => Promise.reject(new Error('AccessDenied')),
+        }),
+      }),
+      get: (key: string) => inner.get(key),
+      close: () => undefined,
+    };
+    await expect(
+      listWindow(failing, {
+        stations: 'all',
+        from: day('2024-04-01'),
+        to: day('2024-04-01'),
+        concurrency: 1,
+        stationCache: cache,
+      }),
+    ).rejects.toThrow('AccessDenied');
+    expect(cache.writes).toEqual([]);
   });
 });
 
@@ -289,10 +317,11 @@ describe('fileStationCache', () => {
     expect(await cache.read()).toEqual([1]);
   });
 
-  it('drives listWindow: the second run lists no prefixes, an expired cache lists again', async () => {
-    let now = 0;
+  it('drives listWindow: a station added after the cache was written is seen by the next run', async () => {
+    const now = 0;
     const cache = fileStationCache(join(dir, 'stations.json'), 1_000, () => now);
-    const store = new CountingStore(storeWith([[4, '2024-01-01']]));
+    const inner = storeWith([[4, '2024-01-01']]);
+    const store = new CountingStore(inner);
     const request = {
       stations: 'all',
       from: day('2024-01-01'),
@@ -300,12 +329,10 @@ describe('fileStationCache', () => {
       concurrency: 1,
       stationCache: cache,
     } as const;
-    await listWindow(store, request);
-    await listWindow(store, request);
-    expect(store.counts.listPrefixes).toBe(1);
-    now = 1_001;
-    const listing = await listWindow(store, request);
+    expect(filesOf(await listWindow(store, request))).toEqual(['4@2024-01-01']);
+    inner.put(formatArchiveKey(40, day('2024-01-01')), 'x');
+    expect(filesOf(await listWindow(store, request))).toEqual(['4@2024-01-01', '40@2024-01-01']);
     expect(store.counts.listPrefixes).toBe(2);
-    expect(filesOf(listing)).toEqual(['4@2024-01-01']);
+    expect(await cache.read()).toEqual([4, 40]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MeasurementColumns } from '../../job/source/measurementColumns.ts';
+import { MeasurementColumns } from '../../job/model/measurementColumns.ts';
 
 const WALL_MS = Date.UTC(2024, 2, 10, 1, 30, 0);
 

@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { nightlyWindow } from '../../job/config.ts';
 import { parseAsOf } from '../../job/lake/timeTravel.ts';
 import { bar, sparkline } from '../../job/output/charts.ts';
-import { formatCsv, formatTextTable } from '../../job/output/formatRows.ts';
+import { formatCsv, formatJson, formatTextTable } from '../../job/output/formatRows.ts';
 import { metricsRecord } from '../../job/output/metricsRecord.ts';
 import { emptySummary } from '../../job/runSummary.ts';
 
@@ -36,6 +36,24 @@ describe('parseAsOf', () => {
       iso: '2026-11-20T07:00:00.000Z',
     });
     expect(() => parseAsOf('yesterday')).toThrow('config: Expected `--as-of` to be a snapshot id');
+  });
+
+  it('reads a time without an offset as UTC, whatever the host time zone', () => {
+    vi.stubEnv('TZ', 'America/Denver');
+    try {
+      expect(parseAsOf('2026-11-20T08:00:00')).toEqual({
+        kind: 'time',
+        iso: '2026-11-20T08:00:00.000Z',
+      });
+      expect(parseAsOf('2026-11-20T08:00')).toEqual({
+        kind: 'time',
+        iso: '2026-11-20T08:00:00.000Z',
+      });
+      expect(parseAsOf('2026-11-20')).toEqual({ kind: 'time', iso: '2026-11-20T00:00:00.000Z' });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(() => parseAsOf('2026-11-20 and more')).toThrow('(UTC unless it carries an offset)');
   });
 });
 
@@ -88,6 +106,26 @@ describe('terminal output', () => {
       '--  --------------------',
       ' 1  Chandni Chowk, Delhi',
       '22  say "hi"',
+    ]);
+  });
+
+  it('keeps each row of a text table on one line, escaping line breaks; CSV and JSON stay exact', () => {
+    const raw = '2178,3919,"Del\r\nNorte",\t\u001b[31m';
+    const rows = {
+      columns: ['line', 'raw_text'],
+      rows: [
+        [2, raw],
+        [3, 'x'.repeat(500)],
+      ],
+    };
+    const table = formatTextTable(rows).split('\n');
+    expect(table).toHaveLength(4);
+    expect(table[2]).toBe('   2  2178,3919,"Del\\r\\nNorte",\\t\\u001b[31m');
+    expect(table[3]).toBe(`   3  ${'x'.repeat(119)}…`);
+    expect(formatCsv(rows)).toContain(`2,"${raw.replaceAll('"', '""')}"`);
+    expect(JSON.parse(formatJson(rows))).toEqual([
+      { line: 2, raw_text: raw },
+      { line: 3, raw_text: 'x'.repeat(500) },
     ]);
   });
 });

@@ -38,8 +38,33 @@ function parsed(file: ParsedFile): Extract<ParsedFile, { kind: 'parsed' }> {
 }
 
 describe('parseArchiveFile on the golden files', () => {
-  it('has the five hand-written goldens', () => {
-    expect(goldenNames).toHaveLength(5);
+  it('has the five hand-written goldens and the nine generated real-file cases', () => {
+    expect(goldenNames).toHaveLength(14);
+  });
+
+  it.each([
+    ['denver-2178-2023-03-12-dst-23-rows-unquoted-lf.csv', 23, ['-07:00', '-06:00']],
+    ['denver-2178-2023-11-05-dst-25-rows-unquoted-lf.csv', 25, ['-06:00', '-07:00']],
+    ['berlin-2993-2024-03-31-dst-23-rows-quoted-crlf.csv', 23, ['+01:00', '+02:00']],
+    ['berlin-2993-2024-10-27-dst-25-rows-quoted-crlf.csv', 25, ['+02:00', '+01:00']],
+  ])('%s: a daylight-saving day is %i hourly rows in two offsets', (name, count, offsets) => {
+    const { key, csv } = golden(name);
+    const { rows } = parsed(parseText(key, csv));
+    expect(rows).toHaveLength(count);
+    expect([...new Set(rows.map((r) => r.utcOffset))]).toEqual(offsets);
+    const instants = rows.map((r) => r.datetimeUtcMs);
+    expect(instants.slice(1).map((t, i) => t - instants[i]!)).toEqual(
+      Array<number>(count - 1).fill(3_600_000),
+    );
+  });
+
+  it('reads a quoted name with a comma and doubled quotes in the older (QUOTE_MINIMAL) style', () => {
+    const { key, csv } = golden('escuela-1287-2023-06-07-quoted-name-minimal-lf.csv');
+    expect(csv.toString('utf8')).toContain('"Escuela ""Benito Juárez"", CDMX - Norte-3310"');
+    const { rows } = parsed(parseText(key, csv));
+    expect(new Set(rows.map((r) => r.location))).toEqual(
+      new Set(['Escuela "Benito Juárez", CDMX - Norte-3310']),
+    );
   });
 
   it.each(goldenNames)('%s parses to exactly its expected rows and rejects', (name) => {
@@ -80,9 +105,45 @@ describe('parseArchiveFile on the golden files', () => {
     expect(parseText(CHANDNI.key, lf)).toEqual(CHANDNI.expected);
   });
 
-  it('reads a file without a final line ending', () => {
-    const text = DEL_NORTE.csv.toString('utf8').replace(/\n$/, '');
-    expect(parseText(DEL_NORTE.key, text)).toEqual(DEL_NORTE.expected);
+  it('refuses the last row of a file cut at a line boundary, keeping the rows before it', () => {
+    // Both writers end a file with their line terminator: `…,62` without one was cut from `…,622.0`.
+    const lines = DEL_NORTE.csv.toString('utf8').split('\n');
+    const last = lines.at(-2)!;
+    const cut = `${last.slice(0, last.lastIndexOf(',') + 1)}62`;
+    const text = [...lines.slice(0, -2), cut].join('\n');
+    const result = parsed(parseText(DEL_NORTE.key, text));
+    const expected = parsed(DEL_NORTE.expected);
+    expect(result.rows).toEqual(expected.rows.slice(0, -1));
+    expect(result.rejects).toEqual([
+      {
+        line: lines.length - 1,
+        reason: `file was cut short: its last line ${lines.length - 1} has no line ending`,
+        rawText: cut,
+      },
+    ]);
+    const crlf = CHANDNI.csv.toString('utf8').replace(/\r\n$/, '');
+    expect(parsed(parseText(CHANDNI.key, crlf)).rejects.map((r) => r.reason)).toEqual([
+      `file was cut short: its last line ${crlf.split('\r\n').length} has no line ending`,
+    ]);
+  });
+});
+
+describe('parseArchiveFile on a golden file cut before its last line ending', () => {
+  it.each(goldenNames)('%s: only the last line is refused', (name) => {
+    const { key, csv, expected } = golden(name);
+    const text = csv.toString('utf8').replace(/\r?\n$/, '');
+    const last = text.split('\n').length;
+    const result = parsed(parseText(key, text));
+    const { rows, rejects } = parsed(expected);
+    expect(result.rows).toEqual(rows.filter((row) => row.line !== last));
+    expect(result.rejects).toEqual([
+      ...rejects.filter((reject) => reject.line !== last),
+      {
+        line: last,
+        reason: `file was cut short: its last line ${last} has no line ending`,
+        rawText: text.split(/\r?\n/).at(-1),
+      },
+    ]);
   });
 });
 
@@ -183,7 +244,6 @@ describe('parseArchiveFile refusing whole files', () => {
 describe('parseArchiveFile on header-only files', () => {
   it.each([
     ['unquoted LF', `${HEADER}\n`],
-    ['unquoted, no line ending', HEADER],
     ['quoted CRLF', `${QUOTED_HEADER}\r\n`],
   ])('reads %s as a parsed file with zero rows', (_name, text) => {
     expect(parseText(DEL_NORTE.key, text)).toEqual({
@@ -192,6 +252,16 @@ describe('parseArchiveFile on header-only files', () => {
       locationId: 2178,
       rows: [],
       rejects: [],
+    });
+  });
+});
+
+describe('parseArchiveFile on a header cut short', () => {
+  it('refuses a header without its line ending as a file cut short', () => {
+    expect(parseText(DEL_NORTE.key, HEADER)).toEqual({
+      kind: 'rejected',
+      reason: 'file was cut short: its only line, the header, has no line ending',
+      rawText: HEADER,
     });
   });
 });
@@ -247,11 +317,40 @@ describe('parseArchiveFile refusing single rows', () => {
   it('keeps a value of -0 unflagged and flags -999 written with a plus exponent as a sentinel', () => {
     const row = (value: string, hour: string): string =>
       `2178,3919,Del Norte-2178,2023-02-22T${hour}:00:00-07:00,35.1353,-106.584702,pm10,µg/m³,${value}`;
-    const text = [HEADER, row('-0', '01'), row('-9.99e+2', '02')].join('\n');
+    const text = [HEADER, row('-0', '01'), row('-9.99e+2', '02'), ''].join('\n');
     const flags = parsed(parseText(DEL_NORTE.key, text)).rows.map((r) => [r.value, r.valueFlag]);
     expect(flags).toEqual([
       [-0, null],
       [-999, 'sentinel'],
     ]);
+  });
+});
+
+describe('parseArchiveFile on what a fault or an exporter can leave', () => {
+  const key = 'records/csv.gz/locationid=2178/year=2023/month=02/location-2178-20230222.csv.gz';
+  const row = '2178,3917,"Del Norte",2023-02-22T01:00:00-07:00,35.1353,-106.5847,o3,ppm,0.031';
+
+  it('loads an exact repeat of a row once and keeps the repeat in rejects, naming the first line', () => {
+    const file = parsed(parseText(key, `${HEADER}\n${row}\n${row}\n`));
+    expect(file.rows).toHaveLength(1);
+    expect(file.rejects).toEqual([{ line: 3, reason: 'duplicate of line 2', rawText: row }]);
+  });
+
+  it('keeps at most 1 KB of a huge bad line, saying how much was cut', () => {
+    const huge = `2178,${'9'.repeat(50_000)}`;
+    const file = parsed(parseText(key, `${HEADER}\n${row}\n${huge}\n`));
+    const reject = file.rejects[0]!;
+    expect(reject.line).toBe(3);
+    expect(reject.rawText.length).toBeLessThan(1_100);
+    expect(reject.rawText).toMatch(/… \[\d+ more characters\]$/);
+  });
+
+  it('refuses a whole gzip stream followed by bytes that are not gzip, keeping its text', () => {
+    const body = Buffer.concat([gzipSync(`${HEADER}\n${row}\n`), Buffer.from('garbage')]);
+    const file = parseArchiveFile({ key, body });
+    expect(file.kind).toBe('rejected');
+    if (file.kind !== 'rejected') return;
+    expect(file.reason).toBe('a complete gzip stream followed by 7 bytes that are not gzip');
+    expect(file.rawText).toContain(row);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chunkFiles, planLoad, type PlannedFile } from '../../job/plan.ts';
 import { formatArchiveKey } from '../../job/source/archiveKey.ts';
-import type { ArchiveDay } from '../../job/source/archiveDay.ts';
+import type { ArchiveDay } from '../../job/model/archiveDay.ts';
 
 const file = (locationId: number, day: ArchiveDay, etag = 'e1'): PlannedFile => ({
   key: formatArchiveKey(locationId, day),
