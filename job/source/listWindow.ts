@@ -108,8 +108,7 @@ export async function listWindow(
 
 /**
  * The stations a window lists: the given ids, sorted, or for 'all' the archive's `locationid=N/`
- * prefixes (from the station cache when it has them, else listed and cached), or for ranges those
- * of the archive's stations that fall in them.
+ * prefixes (listed every run), or for ranges those of the archive's stations that fall in them.
  */
 export async function resolveStations(
   store: ArchiveStore,
