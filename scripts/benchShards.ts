@@ -52,7 +52,10 @@ const bucket = `bench-shards-${args.seed}-${args.stations}-${window.from}-${wind
 const files = [...generateArchive({ ...window, stations: args.stations, seed: args.seed })];
 const s3 = localS3Client(lake);
 await ensureBucket(s3, bucket);
-await Promise.all(files.map((f) => putObject(s3, bucket, f.key, f.body)));
+// In batches: hundreds of PUTs at once make MinIO answer SlowDownWrite.
+for (let i = 0; i < files.length; i += 16) {
+  await Promise.all(files.slice(i, i + 16).map((f) => putObject(s3, bucket, f.key, f.body)));
+}
 s3.destroy();
 const work = await mkdtemp(join(tmpdir(), 'bench-shards-'));
 const node = join(root, 'node_modules', '.bin', 'node');
