@@ -58,6 +58,7 @@ export async function main(
     // The local lakehouse's OPENAQ_LAKEHOUSE_* variables share our env prefix: accept, don't list.
     .option('lakehouse-s3-port', { type: 'string', hidden: true })
     .option('lakehouse-catalog-port', { type: 'string', hidden: true })
+    .option('lakehouse-sqs-port', { type: 'string', hidden: true })
     .option('lakehouse-access-key', { type: 'string', hidden: true })
     .option('lakehouse-secret-key', { type: 'string', hidden: true })
     .option('lakehouse-dir', { type: 'string', hidden: true })

@@ -1,5 +1,6 @@
-import { rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { LocalLakehouse } from '../../job/localLakehouse.ts';
+import { installElasticMq } from './installElasticMq.ts';
 import { installDuckdbExtensions } from './installDuckdbExtensions.ts';
 import { installMinio } from './installMinio.ts';
 import { installPyIceberg } from './installPyIceberg.ts';
@@ -7,12 +8,19 @@ import { installRestCatalog } from './installRestCatalog.ts';
 import type { LakehouseLayout } from './layout.ts';
 import { ensureBucket, localS3Client } from './s3Admin.ts';
 import { serviceState, startService, stopService, type ServiceState } from './serviceProcess.ts';
-import { minioService, restCatalogService } from './services.ts';
+import {
+  elasticMqConfig,
+  elasticMqConfigPath,
+  elasticMqService,
+  minioService,
+  restCatalogService,
+} from './services.ts';
 
 export interface InstalledParts {
   readonly minioBinary: string;
   readonly restCatalogClasspath: string;
   readonly pyIcebergPython: string;
+  readonly elasticMqClasspath: string;
 }
 
 export interface UpResult {
@@ -29,7 +37,8 @@ export async function installLakehouse(layout: LakehouseLayout, log: Log): Promi
   const minioBinary = await installMinio(layout, log);
   const restCatalogClasspath = await installRestCatalog(layout, log);
   const pyIcebergPython = await installPyIceberg(layout, log);
-  return { minioBinary, restCatalogClasspath, pyIcebergPython };
+  const elasticMqClasspath = await installElasticMq(layout, log);
+  return { minioBinary, restCatalogClasspath, pyIcebergPython, elasticMqClasspath };
 }
 
 export async function lakehouseUp(
@@ -48,16 +57,22 @@ export async function lakehouseUp(
   } finally {
     s3.destroy();
   }
-  if (await startService(layout, restCatalogService(layout, lake, parts.restCatalogClasspath))) {
-    started.push('rest-catalog');
-  }
+  await mkdir(layout.runDir, { recursive: true });
+  await writeFile(elasticMqConfigPath(layout), elasticMqConfig(lake));
+  // Two JVMs that need nothing from each other: their start-ups overlap.
+  const [catalog, queues] = await Promise.all([
+    startService(layout, restCatalogService(layout, lake, parts.restCatalogClasspath)),
+    startService(layout, elasticMqService(layout, lake, parts.elasticMqClasspath)),
+  ]);
+  if (catalog) started.push('rest-catalog');
+  if (queues) started.push('elasticmq');
   return { started };
 }
 
 /** Stops the services this checkout started, catalog first. Returns the ones it stopped. */
 export async function lakehouseDown(layout: LakehouseLayout): Promise<string[]> {
   const stopped: string[] = [];
-  for (const name of ['rest-catalog', 'minio'])
+  for (const name of ['elasticmq', 'rest-catalog', 'minio'])
     if (await stopService(layout, name)) stopped.push(name);
   return stopped;
 }
@@ -70,10 +85,11 @@ export async function lakehouseStatus(
   return [
     await serviceState(layout, minioService(layout, lake, '')),
     await serviceState(layout, restCatalogService(layout, lake, '')),
+    await serviceState(layout, elasticMqService(layout, lake, '')),
   ];
 }
 
-/** Stops the services and deletes all lakehouse data (catalog, warehouse, mirror). Keeps the cache. */
+/** Stops the services and deletes all lakehouse data (catalog, warehouse, mirror, queues). Keeps the cache. */
 export async function lakehouseReset(layout: LakehouseLayout): Promise<void> {
   await lakehouseDown(layout);
   await rm(layout.dataDir, { recursive: true, force: true });
