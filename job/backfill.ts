@@ -12,7 +12,7 @@ import { recordRun } from './lake/recordRun.ts';
 import { backoffMs } from './lake/retryRetryable.ts';
 import { LakehouseError, classify } from './lakehouseError.ts';
 import { chunkFiles, planLoad, type PlannedFile } from './plan.ts';
-import { emptySummary, type RunSummary } from './runSummary.ts';
+import { emptySummary, type FeedSummary, type RunSummary } from './runSummary.ts';
 import { HeldFiles, listPieces, type ListedPiece } from './listPieces.ts';
 import type { Piece } from './planPieces.ts';
 import { withRunFolder } from './runFolder.ts';
@@ -25,6 +25,13 @@ import { TABLES } from './tables.ts';
 export interface BackfillDependencies {
   readonly store: ArchiveStore;
   readonly logger: Logger;
+  /**
+   * Where the pieces come from. Default: the window's listing (listPieces). The notification feed
+   * gives the pieces its messages name instead; the load after that is the same.
+   */
+  readonly pieces?: (held: HeldFiles) => AsyncGenerator<ListedPiece>;
+  /** The feed's counts, reported in the summary (filled while the pieces are read). */
+  readonly feed?: FeedSummary;
   /** Called as work progresses (files done so far), for a progress display. */
   readonly onProgress?: (progress: {
     stage: string;
@@ -55,10 +62,12 @@ export async function runBackfill(
     config.dryRun,
   );
 
+  if (deps.feed) summary.feed = deps.feed;
+
   const startedAt = new Date();
   return withRunFolder(config.runDir, async () => {
     const held = new HeldFiles();
-    const pieces = listPieces(deps.store, config, held);
+    const pieces = deps.pieces ? deps.pieces(held) : listPieces(deps.store, config, held);
     // The first piece's listing needs no DuckDB: it runs while DuckDB starts and attaches.
     const firstPiece = pieces.next();
     firstPiece.catch(() => undefined); // awaited in loadWindow; never unhandled if the lake fails first
@@ -133,8 +142,9 @@ async function loadWindow(
     let next = await stream.firstPiece;
     while (!next.done) {
       const listed = next.value;
-      await loadPiece(session, config, deps, summary, listed, staging, progress);
+      const loaded = await loadPiece(session, config, deps, summary, listed, staging, progress);
       stream.held.release(listed.listing.files.length);
+      if (!config.dryRun) await listed.done?.(loaded);
       next = await stream.pieces.next();
     }
   } finally {
@@ -142,7 +152,10 @@ async function loadWindow(
   }
 }
 
-/** One piece: plan against the ledger, then fetch, stage and commit its chunks. */
+/**
+ * One piece: plan against the ledger, then fetch, stage and commit its chunks. Returns how many
+ * files it planned to load (new or changed).
+ */
 async function loadPiece(
   session: LakeSession,
   config: BackfillConfig,
@@ -151,7 +164,7 @@ async function loadPiece(
   { piece, listing, seconds: listSeconds }: ListedPiece,
   staging: StagingArea | undefined,
   progress: { filesDone: number; filesTotal: number },
-): Promise<void> {
+): Promise<number> {
   const { logger } = deps;
   summary.pieces += 1;
   summary.seconds.list += listSeconds;
@@ -200,7 +213,7 @@ async function loadPiece(
     },
     'planned',
   );
-  if (staging === undefined) return;
+  if (staging === undefined) return work.length;
 
   for (const chunk of chunks) {
     await loadChunk(chunk, staging, config, deps, summary, () => {
@@ -222,6 +235,7 @@ async function loadPiece(
     await staging.clear();
   }
   logger.info({ ...where, files: work.length }, 'piece done');
+  return work.length;
 }
 
 /** `2178` or `1000…2437 (120)`: a piece's stations in a log line. */
