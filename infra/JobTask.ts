@@ -24,6 +24,11 @@ export interface JobTaskArgs {
   readonly archiveBucket: string;
   readonly kmsKeyArn?: string;
   readonly lookbackDays: number;
+  /** The notification feed's queue URLs, when the feed is on (see jobEnvironment). */
+  readonly feed?: {
+    readonly queueUrl: pulumi.Input<string>;
+    readonly deadLetterQueueUrl: pulumi.Input<string>;
+  };
 }
 
 /**
@@ -153,8 +158,14 @@ export class JobTask extends pulumi.ComponentResource {
         taskRoleArn: taskRole.arn,
         executionRoleArn: executionRole.arn,
         containerDefinitions: pulumi
-          .all([args.imageUri, args.tableBucketArn, logGroup.name])
-          .apply(([image, tableBucketArn, logGroupName]) =>
+          .all([
+            args.imageUri,
+            args.tableBucketArn,
+            logGroup.name,
+            args.feed?.queueUrl ?? '',
+            args.feed?.deadLetterQueueUrl ?? '',
+          ])
+          .apply(([image, tableBucketArn, logGroupName, queueUrl, deadLetterQueueUrl]) =>
             JSON.stringify([
               {
                 name: CONTAINER_NAME,
@@ -168,6 +179,7 @@ export class JobTask extends pulumi.ComponentResource {
                   cpu: Number(args.size.cpu),
                   memory: Number(args.size.memory),
                   region: args.region,
+                  ...(args.feed ? { feed: { queueUrl, deadLetterQueueUrl } } : {}),
                 }),
                 logConfiguration: {
                   logDriver: 'awslogs',

@@ -8,6 +8,9 @@ export interface ResourceNames {
   readonly schedule: string;
   readonly deadLetterQueue: string;
   readonly alertTopic: string;
+  /** The queue subscribed to OpenAQ's object-created topic, and its dead-letter queue. */
+  readonly feedQueue: string;
+  readonly feedDeadLetterQueue: string;
 }
 
 /**
@@ -37,5 +40,7 @@ export function resourceNames(prefix: string, stack: string, tableBucket?: strin
     schedule: `${base}-nightly`,
     deadLetterQueue: `${base}-schedule-dlq`,
     alertTopic: `${base}-alerts`,
+    feedQueue: `${base}-feed`,
+    feedDeadLetterQueue: `${base}-feed-dlq`,
   };
 }

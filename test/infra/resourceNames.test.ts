@@ -12,6 +12,8 @@ describe('resourceNames', () => {
       schedule: 'openaq-lakehouse-dev-nightly',
       deadLetterQueue: 'openaq-lakehouse-dev-schedule-dlq',
       alertTopic: 'openaq-lakehouse-dev-alerts',
+      feedQueue: 'openaq-lakehouse-dev-feed',
+      feedDeadLetterQueue: 'openaq-lakehouse-dev-feed-dlq',
     });
   });
 
