@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { BackfillConfig } from './config.ts';
 import { describeTarget } from './lake/catalogTarget.ts';
 import { commitChunk } from './lake/commitChunk.ts';
+import { commitRetryKind } from './lake/commitRetryKind.ts';
 import { ensureTables } from './lake/ensureTables.ts';
 import { loadedFiles, windowRange } from './lake/lakeLedger.ts';
 import { withLake, type LakeSession } from './lake/lakeSession.ts';
@@ -11,6 +12,7 @@ import { StagingArea } from './lake/stagingArea.ts';
 import { recordRun } from './lake/recordRun.ts';
 import { backoffMs } from './lake/retryRetryable.ts';
 import { LakehouseError, classify } from './lakehouseError.ts';
+import { RetryCounter, nonZeroRetries, type RetryKind } from './model/retryCounts.ts';
 import { chunkFiles, planLoad, type PlannedFile } from './plan.ts';
 import { emptySummary, type FeedSummary, type RunSummary } from './runSummary.ts';
 import { HeldFiles, listPieces, type ListedPiece } from './listPieces.ts';
@@ -32,6 +34,13 @@ export interface BackfillDependencies {
   readonly pieces?: (held: HeldFiles) => AsyncGenerator<ListedPiece>;
   /** The feed's counts, reported in the summary (filled while the pieces are read). */
   readonly feed?: FeedSummary;
+  /** Where retries are counted: give the store the same counter's onRetry. Default: a new one. */
+  readonly retries?: RetryCounter;
+  /**
+   * Called after each table's commit of a chunk (`measurements`, `rejects`, `locations`, `files`),
+   * with the chunk's number from 1: where tests stop a run to prove it resumes.
+   */
+  readonly onCommitStep?: (step: string, chunk: number) => void;
   /** Called as work progresses (files done so far), for a progress display. */
   readonly onProgress?: (progress: {
     stage: string;
@@ -61,6 +70,7 @@ export async function runBackfill(
     describeTarget(config.target),
     config.dryRun,
   );
+  summary.retries = (deps.retries ?? new RetryCounter()).counts;
 
   if (deps.feed) summary.feed = deps.feed;
 
@@ -103,6 +113,8 @@ export async function runBackfill(
       if (summary.rejectRate > config.maxRejectRate) summary.exitCode = 3;
       summary.filesHeldMax = held.max;
       summary.seconds.total = seconds(started);
+      const retried = nonZeroRetries(summary.retries);
+      if (Object.keys(retried).length > 0) logger.info({ retries: retried }, 'retries this run');
       if (!config.dryRun) {
         await recordRun(session, config.namespace, {
           command: config.command,
@@ -231,7 +243,10 @@ async function loadPiece(
       rows: summary.rowsCommitted + staging.stagedRows,
     });
     logger.info({ files: chunk.length, rows: staging.stagedRows }, 'committing');
-    await commitWithRetries(session, staging, chunk, config, summary, logger);
+    const chunkNumber = summary.commits + 1; // of the run, for onCommitStep
+    await commitWithRetries(session, staging, chunk, config, summary, logger, (table) =>
+      deps.onCommitStep?.(table, chunkNumber),
+    );
     await staging.clear();
   }
   logger.info({ ...where, files: work.length }, 'piece done');
@@ -272,7 +287,7 @@ async function loadChunk(
     if (queue.size > config.concurrency * 2) await queue.onSizeLessThan(config.concurrency);
     queue
       .add(async () => {
-        const got = await deps.store.get(file.key);
+        let got = await deps.store.get(file.key, file);
         if (got.kind === 'missing') {
           summary.filesMissing += 1;
           deps.logger.warn({ key: file.key }, 'listed file is gone (404); counted as missing');
@@ -282,7 +297,17 @@ async function loadChunk(
         summary.filesFetched += 1;
         summary.bytesFetched += got.body.byteLength;
         const parseStart = performance.now();
-        const parsed = readArchiveFile({ key: file.key, body: got.body }, rows);
+        let parsed = readArchiveFile({ key: file.key, body: got.body }, rows);
+        if (parsed.kind === 'rejected' && !got.verified) {
+          // Bytes no checksum vouched for may have been damaged on the way: a file is rejected
+          // whole only if a second download brings the same bytes.
+          const again = await deps.store.get(file.key, file);
+          if (again.kind === 'found' && !sameBytes(again.body, got.body)) {
+            summary.retries.sourceCorruptBody += 1;
+            got = again;
+            parsed = readArchiveFile({ key: file.key, body: got.body }, rows);
+          }
+        }
         const stageStart = performance.now();
         summary.seconds.parse += (stageStart - parseStart) / 1000;
         // The ETag of the bytes actually read: if OpenAQ rewrote the file since the listing, the
@@ -335,6 +360,7 @@ async function commitWithRetries(
   config: BackfillConfig,
   summary: RunSummary,
   logger: Logger,
+  onStep: (table: string) => void,
 ): Promise<void> {
   const started = performance.now();
   const days = dayBounds(chunk);
@@ -349,8 +375,12 @@ async function commitWithRetries(
           ingestedAt: new Date(),
           range,
           days,
+          onRetry: (kind) => (summary.retries[kind] += 1),
         },
-        (table) => logger.debug({ table }, 'chunk step committed'),
+        (table) => {
+          logger.debug({ table }, 'chunk step committed');
+          onStep(table);
+        },
       );
       if (result.kind === 'already-loaded') {
         logger.info(
@@ -358,13 +388,14 @@ async function commitWithRetries(
           'another run loaded some of these files meanwhile; dropping them and retrying',
         );
         await staging.dropFiles(result.keys);
-        summary.commitRetries += 1;
+        countCommitRetry(summary, 'commitAlreadyLoaded');
         continue;
       }
       summary.commits += 1;
       summary.snapshotIds.push(result.snapshotId);
       summary.rowsCommitted += result.rowsInserted;
       summary.rowsReplaced += result.rowsReplaced;
+      summary.rowsLeftover += result.rowsLeftover;
       summary.rowsRejected += result.rowRejects;
       summary.stationsRecomputed += result.stationsRecomputed;
       logger.info(
@@ -384,7 +415,7 @@ async function commitWithRetries(
       if (!error.retryable || attempt >= config.commitRetries) throw error;
       // The next try reads the lineage first: rows an unknown-outcome try left are this run's,
       // without a chunk marker, and are replaced rather than duplicated.
-      summary.commitRetries += 1;
+      countCommitRetry(summary, commitRetryKind(error));
       const waitMs = backoffMs(attempt);
       logger.warn(
         { kind: error.kind, attempt, backoffMs: Math.round(waitMs), error: error.message },
@@ -405,3 +436,10 @@ function dayBounds(files: readonly PlannedFile[]): { from: ArchiveDay; to: Archi
   }
   return { from, to };
 }
+
+function countCommitRetry(summary: RunSummary, kind: RetryKind): void {
+  summary.retries[kind] += 1;
+  summary.commitRetries += 1;
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(b);

@@ -72,6 +72,7 @@ export interface LakeOptions {
   readonly namespace?: string;
   readonly memoryLimit?: string;
   readonly threads?: number;
+  readonly httpTimeout?: number;
   readonly workDir?: string;
   readonly extensionDir?: string;
 }
@@ -107,6 +108,7 @@ export const DEFAULTS = {
   maxRejectRate: 0.01,
   lookbackDays: 7,
   memoryLimit: '512MB',
+  httpTimeoutSeconds: 300,
   stationCacheHours: 24,
 } as const;
 
@@ -150,6 +152,11 @@ export function resolveLakeConfig(
       memoryLimit: memory('--memory-limit', options.memoryLimit ?? DEFAULTS.memoryLimit),
       tempDirectory: join(runDir, 'spill'),
       threads: integer('--threads', options.threads ?? Math.min(4, availableParallelism()), 1),
+      httpTimeoutSeconds: integer(
+        '--http-timeout',
+        options.httpTimeout ?? DEFAULTS.httpTimeoutSeconds,
+        1,
+      ),
     },
     workDir,
     runDir,
@@ -288,8 +295,9 @@ function resolveEndpoints(
     useSsl: false,
     urlStyle: 'path' as const,
     region: local.region,
-    accessKeyId: local.accessKeyId,
-    secretAccessKey: local.secretAccessKey,
+    // The job's own user, which cannot delete objects: see scripts/lakehouse/jobUser.ts.
+    accessKeyId: local.job.accessKeyId,
+    secretAccessKey: local.job.secretAccessKey,
   };
   if (kind === 'rest') {
     const endpoint = url('--catalog-uri', options.catalogUri ?? '');
@@ -317,7 +325,7 @@ function resolveEndpoints(
     endpoint: options.sourceEndpoint
       ? url('--source-endpoint', options.sourceEndpoint)
       : s3EndpointUrl(local),
-    credentials: { accessKeyId: local.accessKeyId, secretAccessKey: local.secretAccessKey },
+    credentials: { accessKeyId: local.job.accessKeyId, secretAccessKey: local.job.secretAccessKey },
   };
   return {
     target: { kind: 'rest', endpoint: catalogUrl(local), warehouse: '', storage: localStorage },

@@ -86,6 +86,13 @@ const RULES: readonly Rule[] = [
     hint: 'nothing answers there: start the local lakehouse with `npm run lakehouse -- up`, or check the endpoint',
   },
   {
+    // DuckDB's iceberg extension removes the files of a commit it believes failed; when the store
+    // refuses (the job's identity cannot delete), the commit may well have landed.
+    kind: 'commit-state-unknown',
+    pattern: /Failed to commit: Could not remove file/i,
+    hint: 'the commit may have landed (its data files were kept); the job checks the table before retrying',
+  },
+  {
     kind: 'commit-state-unknown',
     pattern: /CommitStateUnknown|transactions\/commit.*(5\d\d|timed? ?out)/i,
     hint: 'the commit may or may not have been applied; the job checks the table lineage before retrying',

@@ -17,6 +17,12 @@ export interface LocalLakehouse {
   readonly accessKeyId: string;
   /** MinIO root password, also the S3 secret key. Env OPENAQ_LAKEHOUSE_SECRET_KEY, default "password". */
   readonly secretAccessKey: string;
+  /**
+   * The job's own MinIO user (created by `npm run lakehouse -- up`): reads every bucket and writes
+   * table files, but cannot delete objects. Env OPENAQ_LAKEHOUSE_JOB_ACCESS_KEY /
+   * OPENAQ_LAKEHOUSE_JOB_SECRET_KEY, default "openaq-job" / "openaq-job-password".
+   */
+  readonly job: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly region: string;
   /** Bucket that holds the Iceberg warehouse (data and metadata files). */
   readonly warehouseBucket: string;
@@ -36,6 +42,8 @@ export const LOCAL_LAKEHOUSE_ENV = {
   sqsPort: 'OPENAQ_LAKEHOUSE_SQS_PORT',
   accessKeyId: 'OPENAQ_LAKEHOUSE_ACCESS_KEY',
   secretAccessKey: 'OPENAQ_LAKEHOUSE_SECRET_KEY',
+  jobAccessKeyId: 'OPENAQ_LAKEHOUSE_JOB_ACCESS_KEY',
+  jobSecretAccessKey: 'OPENAQ_LAKEHOUSE_JOB_SECRET_KEY',
 } as const;
 
 export function resolveLocalLakehouse(
@@ -48,6 +56,10 @@ export function resolveLocalLakehouse(
     sqsPort: parsePort(env, LOCAL_LAKEHOUSE_ENV.sqsPort, 9324),
     accessKeyId: env[LOCAL_LAKEHOUSE_ENV.accessKeyId] || 'admin',
     secretAccessKey: env[LOCAL_LAKEHOUSE_ENV.secretAccessKey] || 'password',
+    job: {
+      accessKeyId: env[LOCAL_LAKEHOUSE_ENV.jobAccessKeyId] || 'openaq-job',
+      secretAccessKey: env[LOCAL_LAKEHOUSE_ENV.jobSecretAccessKey] || 'openaq-job-password',
+    },
     region: 'us-east-1',
     warehouseBucket: 'warehouse',
     archiveBucket: 'openaq-data-archive',

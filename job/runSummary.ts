@@ -1,3 +1,4 @@
+import { noRetries, type RetryCounts } from './model/retryCounts.ts';
 import type { ArchiveDay } from './source/archiveDay.ts';
 
 /** What a run did, for the TTY table, `--json`, logs and metrics. */
@@ -19,7 +20,10 @@ export interface RunSummary {
   filesRejected: number;
   unmatchedKeys: number;
   rowsCommitted: number;
+  /** Rows of earlier versions of patched files, deleted. */
   rowsReplaced: number;
+  /** Rows a crashed or failed run left of files it never finished, deleted and loaded again. */
+  rowsLeftover: number;
   rowsRejected: number;
   /** Stations whose locations row was recomputed from measurements rather than maintained from the chunk. */
   stationsRecomputed: number;
@@ -28,7 +32,10 @@ export interface RunSummary {
   commitsPlanned: number;
   commits: number;
   snapshotIds: string[];
+  /** Retries of the data commit (conflicts, unknown outcomes, dropped commits, files loaded meanwhile). */
   commitRetries: number;
+  /** Every retry of the run, source and lake side, by kind. */
+  retries: RetryCounts;
   rejectRate: number;
   /** Wall-clock seconds per stage; fetch, parse and stage overlap, so parse and stage are busy time. */
   seconds: {
@@ -111,6 +118,7 @@ export function emptySummary(
     unmatchedKeys: 0,
     rowsCommitted: 0,
     rowsReplaced: 0,
+    rowsLeftover: 0,
     rowsRejected: 0,
     stationsRecomputed: 0,
     bytesFetched: 0,
@@ -119,6 +127,7 @@ export function emptySummary(
     commits: 0,
     snapshotIds: [],
     commitRetries: 0,
+    retries: noRetries(),
     rejectRate: 0,
     seconds: { list: 0, plan: 0, fetch: 0, parse: 0, stage: 0, commit: 0, total: 0 },
     exitCode: 0,

@@ -145,6 +145,8 @@ export const RUNS: TableDefinition = {
     column('commits', 'int', true, 'Iceberg commits'),
     column('error', 'string', false, 'The error that ended a failed run'),
     column('summary', 'string', false, 'The full run summary as JSON'),
+    // Added after the first release: ensureTables appends it to existing tables.
+    column('retries', 'long', false, 'Retries of every kind (by kind in summary.retries)'),
   ],
   partitionBy: [],
   properties: {},

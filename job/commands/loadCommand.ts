@@ -8,6 +8,7 @@ import { createSqsNotificationQueue } from '../source/sqsNotificationQueue.ts';
 import { formatSummary } from '../formatSummary.ts';
 import { metricsRecord } from '../output/metricsRecord.ts';
 import { ProgressLine } from '../output/progressLine.ts';
+import { RetryCounter } from '../model/retryCounts.ts';
 import { createS3ArchiveStore } from '../source/s3ArchiveStore.ts';
 
 export interface LoadOutput {
@@ -37,12 +38,18 @@ export async function runLoadCommand(
     pino.destination(2),
   );
   await mkdir(config.workDir, { recursive: true });
-  const store = createS3ArchiveStore({ ...config.source, maxSockets: config.concurrency });
+  const retries = new RetryCounter();
+  const store = createS3ArchiveStore({
+    ...config.source,
+    maxSockets: config.concurrency,
+    onRetry: retries.onRetry,
+  });
   const queue = load.feed ? createSqsNotificationQueue(load.feed.queue) : undefined;
   try {
     const deps = {
       store,
       logger,
+      retries,
       ...(progress
         ? { onProgress: (p: Parameters<ProgressLine['update']>[0]) => progress.update(p) }
         : {}),

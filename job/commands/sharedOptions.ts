@@ -52,6 +52,12 @@ export function lakeOptions<T>(y: Argv<T>) {
       describe: 'DuckDB memory limit; staging spills to disk beyond it',
     })
     .option('threads', { type: 'number', describe: 'DuckDB threads [default: min(4, cores)]' })
+    .option('http-timeout', {
+      type: 'number',
+      default: DEFAULTS.httpTimeoutSeconds,
+      describe:
+        'Seconds DuckDB waits for an answer from the catalog or storage; keep it longer than any commit',
+    })
     .option('work-dir', {
       type: 'string',
       describe: 'Local folder for staging and caches [default: <tmp>/openaq-lakehouse]',

@@ -1,5 +1,7 @@
 import type { DuckDBTimestampTZValue } from '@duckdb/node-api';
-import { LakehouseError, classify } from '../lakehouseError.ts';
+import { classify } from '../lakehouseError.ts';
+import type { OnRetry } from '../model/retryCounts.ts';
+import { DroppedCommitError, commitRetryKind } from './commitRetryKind.ts';
 import { FILES, LOCATIONS, MEASUREMENTS, REJECTS } from '../tables.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { IN_WINDOW, rangeParameters, type WindowRange } from './lakeLedger.ts';
@@ -17,6 +19,8 @@ export interface ChunkCommitRequest {
   readonly ingestedAt: Date;
   /** Bounds of the chunk's readings (see windowRange), for pruning. */
   readonly range: WindowRange;
+  /** Told of each retry of the steps after the data commit. */
+  readonly onRetry: OnRetry;
   /** The chunk's first and last archive day: bounds every lookup in the ledger and rejects. */
   readonly days: { readonly from: ArchiveDay; readonly to: ArchiveDay };
 }
@@ -26,6 +30,8 @@ export type ChunkCommitResult =
       readonly kind: 'committed';
       readonly rowsInserted: number;
       readonly rowsReplaced: number;
+      /** Rows an unfinished earlier load of these files left (no ledger row), replaced. */
+      readonly rowsLeftover: number;
       readonly rowRejects: number;
       readonly fileRejects: number;
       /** The measurements table's snapshot after the chunk's data commit. */
@@ -87,10 +93,12 @@ export async function commitChunk(
 
   await retryStep(request, 'the files ledger', () => commitLedger(session, tables, request));
   commits += 1;
+  onStep('files');
   return {
     kind: 'committed',
     rowsInserted: data.rowsInserted,
     rowsReplaced: data.rowsReplaced,
+    rowsLeftover: data.rowsLeftover,
     rowRejects: rejects.rows,
     fileRejects: rejects.files,
     snapshotId: data.snapshotId,
@@ -121,6 +129,7 @@ type DataCommit =
       readonly kind: 'data-committed';
       readonly rowsInserted: number;
       readonly rowsReplaced: number;
+      readonly rowsLeftover: number;
       /** Stations that lost rows no finished chunk counted (a crash's leftovers): recomputed. */
       readonly uncountedStations: readonly number[];
       /** Per station, the replaced rows that locations counted (their chunk finished). */
@@ -177,9 +186,13 @@ async function commitMeasurements(
   return {
     kind: 'data-committed',
     rowsInserted,
-    // This run's own rows, left by an earlier try whose outcome was unknown, are not replacements.
+    // Rows a finished chunk counted (its ledger row names them) are a patched file's; the rest were
+    // left by an unfinished one. This run's own, from an earlier try of unknown outcome, are neither.
     rowsReplaced: lineage
-      .filter((row) => row.runId !== request.runId)
+      .filter((row) => row.runId !== request.runId && row.counted)
+      .reduce((sum, row) => sum + row.rows, 0),
+    rowsLeftover: lineage
+      .filter((row) => row.runId !== request.runId && !row.counted)
       .reduce((sum, row) => sum + row.rows, 0),
     uncountedStations: [
       ...new Set(
@@ -293,8 +306,11 @@ const dayParameters = (request: ChunkCommitRequest) => ({
 
 /**
  * A catalog can answer 200 and still drop a commit: Iceberg's own REST test server does when two
- * commits overlap. So the rows are counted back after the data commit; a dropped commit is
- * retried like a conflict, after re-planning against what the table now holds.
+ * commits overlap. So the rows are counted back after the data commit (by run and commit time,
+ * which data-file statistics prune on, whatever the readings' dates); a dropped commit is retried
+ * like a conflict, after re-planning against what the table now holds. Fewer rows than inserted,
+ * but some, means the commit landed and another run has since replaced some of these files: that
+ * is normal, and the later steps recompute those stations exactly.
  */
 async function assertRowsLanded(
   session: LakeSession,
@@ -304,29 +320,15 @@ async function assertRowsLanded(
 ): Promise<void> {
   if (rowsInserted === 0) return;
   const counted = await session.connection.runAndReadAll(
-    `SELECT count(*)::BIGINT FROM ${measurements}
-     WHERE ${IN_WINDOW} AND run_id = $run_id AND ingested_at = $ingested_at`,
-    {
-      ...rangeParameters(request.range),
-      run_id: request.runId,
-      ingested_at: timestamptzValue(request.ingestedAt),
-    },
+    `SELECT count(*)::BIGINT FROM ${measurements} WHERE run_id = $run_id AND ingested_at = $ingested_at`,
+    { run_id: request.runId, ingested_at: timestamptzValue(request.ingestedAt) },
   );
   const landed = Number(counted.getRows()[0]?.[0] ?? 0);
-  if (landed === rowsInserted) return;
-  if (landed === 0) {
-    throw new LakehouseError(
-      'commit-conflict',
-      `lake: the catalog accepted the commit of run ${request.runId} to ${measurements} ` +
-        `but the table does not hold its ${rowsInserted} rows (a concurrent commit replaced it); ` +
-        'it is re-planned and retried',
-    );
-  }
-  throw new LakehouseError(
-    'unsupported',
-    `lake: after the commit of run ${request.runId}, ${measurements} holds ${landed} of its ` +
-      `${rowsInserted} rows: the catalog did not apply the commit atomically. Stop concurrent ` +
-      'runs and re-run this window: lineage replaces the files it names.',
+  if (landed > 0) return;
+  throw new DroppedCommitError(
+    `lake: the catalog accepted the commit of run ${request.runId} to ${measurements} ` +
+      `but the table does not hold its ${rowsInserted} rows (a concurrent commit replaced it); ` +
+      'it is re-planned and retried',
   );
 }
 
@@ -548,13 +550,20 @@ async function retryStep(
   what: string,
   step: () => Promise<void>,
 ): Promise<void> {
-  await retryRetryable(STEP_RETRIES, async () => {
-    try {
-      await step();
-    } catch (err) {
-      throw classify(err, `commit ${what} of ${request.namespace} (run ${request.runId})`);
-    }
-  });
+  await retryRetryable(
+    STEP_RETRIES,
+    async () => {
+      try {
+        await step();
+      } catch (err) {
+        throw classify(err, `commit ${what} of ${request.namespace} (run ${request.runId})`);
+      }
+    },
+    (error) => {
+      request.onRetry(commitRetryKind(error));
+      return Promise.resolve(false);
+    },
+  );
 }
 
 async function inTransaction(

@@ -13,6 +13,11 @@ export interface DuckDBSettings {
   /** Folder DuckDB spills to when staging exceeds memory. */
   readonly tempDirectory: string;
   readonly threads: number;
+  /**
+   * DuckDB's http_timeout, for the catalog and data files. Longer than any commit: a commit the
+   * client gives up on may still land, and the extension's resend of it is what goes wrong.
+   */
+  readonly httpTimeoutSeconds: number;
 }
 
 /** An open DuckDB with the Iceberg catalog attached under `catalog`. */
@@ -52,6 +57,8 @@ export async function withLake<T>(
       for (const name of REQUIRED_EXTENSIONS) {
         if (name !== 'aws' || target.kind === 's3tables') await connection.run(`LOAD ${name}`);
       }
+      // An httpfs setting, so only known once httpfs is loaded.
+      await connection.run(`SET http_timeout = ${Math.trunc(settings.httpTimeoutSeconds)}`);
       await attachCatalog(connection, target);
       return await fn({ connection, catalog: LAKE_ALIAS });
     } finally {

@@ -1,31 +1,37 @@
 import type { RunSummary } from '../runSummary.ts';
+import { totalRetries } from '../model/retryCounts.ts';
 import { RUNS } from '../tables.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { classify } from '../lakehouseError.ts';
+import { commitRetryKind } from './commitRetryKind.ts';
 import { retryRetryable } from './retryRetryable.ts';
 import { dateValue, timestamptzValue } from './duckdbTypes.ts';
 import { qualifiedName } from './tableDdl.ts';
 
 /**
  * Appends the run's record to the runs table (its own small commit, after the data commits).
- * Runs finishing together conflict on this table: the record is retried, and after a commit of
- * unknown outcome only if the table does not hold it yet.
+ * Runs finishing together conflict on this table: the record is retried, but only while the table
+ * does not hold it yet.
  */
 export async function recordRun(
   session: LakeSession,
   namespace: string,
   run: { command: string; startedAt: Date; summary: RunSummary; error?: string },
 ): Promise<void> {
+  // Retries of the record itself count in the summary returned and logged, not in the record.
+  const retries = { ...run.summary.retries };
   const runs = qualifiedName(session.catalog, namespace, RUNS.name);
   const insert = async (): Promise<void> => {
     try {
-      await insertRun(session, runs, run);
+      await insertRun(session, runs, { ...run, summary: { ...run.summary, retries } });
     } catch (err) {
       throw classify(err, 'record the run in the runs table');
     }
   };
+  // Any failed commit may have landed: the catalog can apply it and the answer still be lost, and
+  // DuckDB then re-sends it and reports the 409 of its own first try. So the table is asked first.
   await retryRetryable(RECORD_RETRIES, insert, async (error) => {
-    if (!error.isCommitStateUnknown) return false;
+    run.summary.retries[commitRetryKind(error)] += 1;
     const held = await session.connection.runAndReadAll(
       `SELECT count(*)::BIGINT FROM ${runs} WHERE run_id = $run_id`,
       { run_id: run.summary.runId },
@@ -45,7 +51,7 @@ async function insertRun(
   await session.connection.run(
     `INSERT INTO ${runs} VALUES
      ($run_id, $command, $started_at, $finished_at, $from, $to, $exit_code, $listed, $fetched, $rejected_files,
-      $rows, $replaced, $rejected_rows, $commits, $error, $summary)`,
+      $rows, $replaced, $rejected_rows, $commits, $error, $summary, $retries)`,
     {
       run_id: summary.runId,
       command: run.command,
@@ -61,6 +67,7 @@ async function insertRun(
       replaced: BigInt(summary.rowsReplaced),
       rejected_rows: BigInt(summary.rowsRejected),
       commits: summary.commits,
+      retries: BigInt(totalRetries(summary.retries)),
       error: run.error ?? null,
       summary: JSON.stringify(summary),
     },

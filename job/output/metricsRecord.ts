@@ -1,3 +1,4 @@
+import { RETRY_KINDS, totalRetries } from '../model/retryCounts.ts';
 import type { RunSummary } from '../runSummary.ts';
 
 export const METRICS_NAMESPACE = 'OpenAQLakehouse';
@@ -20,6 +21,13 @@ export function metricsRecord(
     RowsReplaced: [summary.rowsReplaced, 'Count'],
     RowsRejected: [summary.rowsRejected, 'Count'],
     CommitRetries: [summary.commitRetries, 'Count'],
+    Retries: [totalRetries(summary.retries), 'Count'],
+    ...Object.fromEntries(
+      RETRY_KINDS.map((kind) => [
+        `Retries${kind[0]!.toUpperCase()}${kind.slice(1)}`,
+        [summary.retries[kind], 'Count'] as [number, 'Count'],
+      ]),
+    ),
     Commits: [summary.commits, 'Count'],
     DurationSeconds: [summary.seconds.total, 'Seconds'],
     ExitCode: [summary.exitCode, 'Count'],

@@ -6,7 +6,13 @@ export interface ArchiveObject {
 }
 
 export type GetResult =
-  | { readonly kind: 'found'; readonly body: Uint8Array; readonly etag: string }
+  | {
+      readonly kind: 'found';
+      readonly body: Uint8Array;
+      readonly etag: string;
+      /** Whether the bytes were checked against an MD5 ETag (single-part uploads). */
+      readonly verified: boolean;
+    }
   /** The key was listed but is gone (404): counted, not fatal. */
   | { readonly kind: 'missing' };
 
@@ -19,8 +25,11 @@ export interface ArchiveStore {
   listObjects(prefix: string): AsyncIterable<ArchiveObject>;
   /** Common prefixes one level below `prefix` (ListObjectsV2 with delimiter '/'). */
   listPrefixes(prefix: string): AsyncIterable<string>;
-  /** The object's bytes as stored (still gzipped). Transient failures are retried inside. */
-  get(key: string): Promise<GetResult>;
+  /**
+   * The object's bytes as stored (still gzipped). Transient failures are retried inside, and so is
+   * a body that does not match `expected` (the listing's ETag and size) or its own MD5 ETag.
+   */
+  get(key: string, expected?: { readonly etag: string; readonly size: number }): Promise<GetResult>;
   /** Releases sockets. */
   close(): void;
 }

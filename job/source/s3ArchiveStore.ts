@@ -3,7 +3,10 @@ import type { ListObjectsV2CommandOutput, S3ClientConfig } from '@aws-sdk/client
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LakehouseError, classify, errorSummary } from '../lakehouseError.ts';
 import type { ErrorKind } from '../lakehouseError.ts';
+import type { OnRetry } from '../model/retryCounts.ts';
 import type { ArchiveObject, ArchiveStore, GetResult } from './archiveStore.ts';
+import { ThrottleGate, retrySourceRequest, type RetryPolicy } from './sourceRetries.ts';
+import { verifyBody, type ExpectedObject } from './verifyBody.ts';
 
 /** How requests are authenticated. */
 export type ArchiveCredentials =
@@ -25,8 +28,14 @@ export interface S3ArchiveStoreOptions {
   readonly credentials: ArchiveCredentials;
   /** Keep-alive sockets per client: size it to the number of requests the caller keeps in flight. */
   readonly maxSockets: number;
-  /** Attempts per request, first included (SDK standard retry mode, jittered backoff). Default 5. */
+  /** Attempts per request for 5xx, resets, timeouts and bad bodies, first included. Default 5. */
   readonly maxAttempts?: number;
+  /** Attempts per request while the source throttles (503 SlowDown, 429), first included. Default 10. */
+  readonly maxThrottledAttempts?: number;
+  /** Told of every retry, by kind, for the run's counts. */
+  readonly onRetry?: OnRetry;
+  /** First pause after throttling, doubling per throttled round up to 10 s. Default 100 ms. */
+  readonly throttleBaseMs?: number;
   /** Time to open a TCP connection before the attempt fails and is retried. Default 5,000 ms. */
   readonly connectionTimeoutMs?: number;
   /**
@@ -41,40 +50,52 @@ export interface S3ArchiveStoreOptions {
 const DEFAULTS = {
   region: 'us-east-1',
   maxAttempts: 5,
+  maxThrottledAttempts: 10,
+  throttleBaseMs: 100,
   connectionTimeoutMs: 5_000,
   requestTimeoutMs: 15_000,
   socketTimeoutMs: 15_000,
 } as const;
 
 /**
- * The archive bucket over the AWS SDK v3: ListObjectsV2 for listings, GetObject for bytes. The SDK
- * retries throttling, 5xx, resets and timeouts (standard mode); a body that fails mid-read is
- * retried here, since the SDK has already returned by then. A 404 on a key is `missing`; every
- * other failure is a LakehouseError naming the bucket and key.
+ * The archive bucket over the AWS SDK v3: ListObjectsV2 for listings, GetObject for bytes. Every
+ * request is retried here, on its own (the SDK's own retries draw on one budget per client, which
+ * a burst of throttling empties for every request): throttling after a pause shared by all
+ * requests (ThrottleGate), 5xx, resets, timeouts and bodies that break or do not match their
+ * listing with jittered backoff. A 404 on a key is asked once more, then `missing`; every other
+ * failure is a LakehouseError naming the bucket and key.
  */
 export function createS3ArchiveStore(options: S3ArchiveStoreOptions): ArchiveStore {
   const settings = resolveOptions(options);
-  const { bucket, maxAttempts } = settings;
+  const { bucket } = settings;
   const client = new S3Client(clientConfig(settings));
+  const policy: RetryPolicy = {
+    maxAttempts: settings.maxAttempts,
+    maxThrottledAttempts: settings.maxThrottledAttempts,
+    gate: new ThrottleGate(settings.throttleBaseMs),
+    onRetry: settings.onRetry,
+  };
   const fail = (err: unknown, verb: Verb, target: string): LakehouseError =>
-    sourceError(err, verb, `s3://${bucket}/${target}`, maxAttempts);
+    sourceError(err, verb, `s3://${bucket}/${target}`);
+  // Bodies whose MD5 differed from their ETag the same way twice: the ETag is not an MD5 here
+  // (e.g. SSE-KMS), so after a few the check is dropped rather than fetching everything twice.
+  let stableMd5Mismatches = 0;
 
   async function* pages(prefix: string, delimiter?: string) {
     let token: string | undefined;
     do {
-      let page: ListObjectsV2CommandOutput;
-      try {
-        page = await client.send(
-          new ListObjectsV2Command({
-            Bucket: bucket,
-            Prefix: prefix,
-            Delimiter: delimiter,
-            ContinuationToken: token,
-          }),
-        );
-      } catch (err) {
-        throw fail(err, 'list', prefix);
-      }
+      const request = new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        Delimiter: delimiter,
+        ContinuationToken: token,
+      });
+      const page: ListObjectsV2CommandOutput = await retrySourceRequest(
+        policy,
+        `listing s3://${bucket}/${prefix}`,
+        () =>
+          client.send(request).catch((err: unknown) => Promise.reject(fail(err, 'list', prefix))),
+      );
       yield page;
       if (page.IsTruncated === true && !page.NextContinuationToken) {
         throw new LakehouseError(
@@ -84,6 +105,47 @@ export function createS3ArchiveStore(options: S3ArchiveStoreOptions): ArchiveSto
       }
       token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
+  }
+
+  async function getVerified(key: string, expected?: ExpectedObject): Promise<GetResult> {
+    let previousMismatch: string | undefined;
+    return retrySourceRequest(policy, `reading s3://${bucket}/${key}`, async () => {
+      let response;
+      try {
+        response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      } catch (err) {
+        const error = fail(err, 'read', key);
+        if (error.kind === 'not-found') return { kind: 'missing' } as const;
+        throw error;
+      }
+      if (response.Body === undefined || response.ETag === undefined) {
+        throw new LakehouseError(
+          'transient',
+          `source: s3://${bucket}/${key} came back without a body or an ETag`,
+        );
+      }
+      let body: Uint8Array;
+      try {
+        body = await response.Body.transformToByteArray();
+      } catch (err) {
+        throw fail(err, 'read', key);
+      }
+      const etag = stripQuotes(response.ETag);
+      const url = `s3://${bucket}/${key}`;
+      const head = { etag, contentLength: response.ContentLength };
+      try {
+        const md5 = verifyBody(url, body, head, expected, stableMd5Mismatches < 3);
+        return { kind: 'found', body, etag, verified: md5 !== undefined } as const;
+      } catch (err) {
+        const md5 = (err as { md5?: string }).md5;
+        if (md5 === undefined || md5 !== previousMismatch) {
+          previousMismatch = md5;
+          throw err;
+        }
+        stableMd5Mismatches += 1; // the same bytes twice: what is stored, not a transport fault
+        return { kind: 'found', body, etag, verified: false } as const;
+      }
+    });
   }
 
   return {
@@ -110,32 +172,13 @@ export function createS3ArchiveStore(options: S3ArchiveStoreOptions): ArchiveSto
       }
     },
 
-    async get(key: string): Promise<GetResult> {
-      for (let attempt = 1; ; attempt++) {
-        let response;
-        try {
-          response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        } catch (err) {
-          const error = fail(err, 'read', key);
-          if (error.kind === 'not-found') return { kind: 'missing' };
-          throw error;
-        }
-        try {
-          if (response.Body === undefined || response.ETag === undefined) {
-            throw new LakehouseError(
-              'unknown',
-              `source: s3://${bucket}/${key} came back without a body or an ETag`,
-            );
-          }
-          const body = await response.Body.transformToByteArray();
-          return { kind: 'found', body, etag: stripQuotes(response.ETag) };
-        } catch (err) {
-          // The SDK retried the request; a body that breaks mid-read is ours to retry.
-          const error = fail(err, 'read', key);
-          if (!error.retryable || attempt >= maxAttempts) throw error;
-          await sleep(backoffMs(attempt));
-        }
-      }
+    async get(key: string, expected?: ExpectedObject): Promise<GetResult> {
+      const first = await getVerified(key, expected);
+      if (first.kind === 'found') return first;
+      // A listed key that answers 404 is asked once more before it counts as missing.
+      policy.onRetry('sourceNotFound');
+      await sleep(200);
+      return getVerified(key, expected);
     },
 
     close(): void {
@@ -152,6 +195,9 @@ function resolveOptions(options: S3ArchiveStoreOptions): ResolvedOptions {
     ...options,
     region: options.region ?? DEFAULTS.region,
     maxAttempts: options.maxAttempts ?? DEFAULTS.maxAttempts,
+    maxThrottledAttempts: options.maxThrottledAttempts ?? DEFAULTS.maxThrottledAttempts,
+    onRetry: options.onRetry ?? (() => undefined),
+    throttleBaseMs: options.throttleBaseMs ?? DEFAULTS.throttleBaseMs,
     connectionTimeoutMs: options.connectionTimeoutMs ?? DEFAULTS.connectionTimeoutMs,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
     socketTimeoutMs: options.socketTimeoutMs ?? DEFAULTS.socketTimeoutMs,
@@ -159,7 +205,7 @@ function resolveOptions(options: S3ArchiveStoreOptions): ResolvedOptions {
   if (resolved.bucket === '') {
     throw new LakehouseError('setup', 'source: Expected `bucket` to be a bucket name, got ``');
   }
-  for (const name of ['maxSockets', 'maxAttempts'] as const) {
+  for (const name of ['maxSockets', 'maxAttempts', 'maxThrottledAttempts'] as const) {
     const value = resolved[name];
     if (!Number.isInteger(value) || value < 1) {
       throw new LakehouseError(
@@ -184,8 +230,8 @@ function clientConfig(settings: ResolvedOptions): S3ClientConfig {
   const agent = { keepAlive: true, maxSockets: settings.maxSockets };
   const config: S3ClientConfig = {
     region: settings.region,
-    maxAttempts: settings.maxAttempts,
-    retryMode: 'standard',
+    // One attempt per send: retries are ours, per request (see retrySourceRequest).
+    maxAttempts: 1,
     // Options rather than a NodeHttpHandler instance: the SDK builds its handler from them.
     requestHandler: {
       httpAgent: agent,
@@ -236,7 +282,7 @@ const WHAT: Partial<Record<ErrorKind, string>> = {
   setup: 'bad setup',
 };
 
-function nextStep(kind: ErrorKind, verb: Verb, maxAttempts: number): string {
+function nextStep(kind: ErrorKind, verb: Verb): string {
   const action = verb === 'read' ? 's3:GetObject' : 's3:ListBucket';
   switch (kind) {
     case 'access-denied':
@@ -245,7 +291,7 @@ function nextStep(kind: ErrorKind, verb: Verb, maxAttempts: number): string {
       return `check the access key and secret (or the AWS credential chain); the public archive needs none: use credentials 'anonymous'`;
     case 'transient':
     case 'unknown':
-      return `gave up after ${maxAttempts} attempts; run again to retry`;
+      return 'run again to retry';
     case 'unreachable':
       return 'check the endpoint and the network (locally: `npm run lakehouse -- up`)';
     case 'setup':
@@ -256,14 +302,14 @@ function nextStep(kind: ErrorKind, verb: Verb, maxAttempts: number): string {
 }
 
 /** A LakehouseError whose kind comes from `classify` and whose message names the object. */
-function sourceError(err: unknown, verb: Verb, url: string, maxAttempts: number): LakehouseError {
+function sourceError(err: unknown, verb: Verb, url: string): LakehouseError {
   if (err instanceof LakehouseError) return err;
   const { kind } = classify(err, `${verb} ${url}`);
   const what = WHAT[kind] ?? 'failed';
   const doing = verb === 'read' ? 'reading' : 'listing';
   return new LakehouseError(
     kind,
-    `source: ${what} ${doing} ${url} (${errorSummary(err)}); ${nextStep(kind, verb, maxAttempts)}`,
+    `source: ${what} ${doing} ${url} (${errorSummary(err)}); ${nextStep(kind, verb)}`,
     { cause: err },
   );
 }
@@ -272,6 +318,3 @@ function sourceError(err: unknown, verb: Verb, url: string, maxAttempts: number)
 function stripQuotes(etag: string): string {
   return etag.length >= 2 && etag.startsWith('"') && etag.endsWith('"') ? etag.slice(1, -1) : etag;
 }
-
-/** Full-jitter exponential backoff, like the SDK's standard mode (base 100 ms, cap 20 s). */
-const backoffMs = (attempt: number): number => Math.random() * Math.min(20_000, 100 * 2 ** attempt);

@@ -3,6 +3,8 @@ import type { LocalLakehouse } from '../../job/localLakehouse.ts';
 import { installElasticMq } from './installElasticMq.ts';
 import { installDuckdbExtensions } from './installDuckdbExtensions.ts';
 import { installMinio } from './installMinio.ts';
+import { installMinioAdmin } from './installMinioAdmin.ts';
+import { ensureJobUser } from './jobUser.ts';
 import { installPyIceberg } from './installPyIceberg.ts';
 import { installRestCatalog } from './installRestCatalog.ts';
 import type { LakehouseLayout } from './layout.ts';
@@ -18,6 +20,7 @@ import {
 
 export interface InstalledParts {
   readonly minioBinary: string;
+  readonly minioAdmin: string;
   readonly restCatalogClasspath: string;
   readonly pyIcebergPython: string;
   readonly elasticMqClasspath: string;
@@ -35,10 +38,11 @@ export async function installLakehouse(layout: LakehouseLayout, log: Log): Promi
   // Builds are CPU-bound and the machine may have two cores: one at a time is as fast and clearer.
   await installDuckdbExtensions(layout, log);
   const minioBinary = await installMinio(layout, log);
+  const minioAdmin = await installMinioAdmin(layout, log);
   const restCatalogClasspath = await installRestCatalog(layout, log);
   const pyIcebergPython = await installPyIceberg(layout, log);
   const elasticMqClasspath = await installElasticMq(layout, log);
-  return { minioBinary, restCatalogClasspath, pyIcebergPython, elasticMqClasspath };
+  return { minioBinary, minioAdmin, restCatalogClasspath, pyIcebergPython, elasticMqClasspath };
 }
 
 export async function lakehouseUp(
@@ -57,6 +61,7 @@ export async function lakehouseUp(
   } finally {
     s3.destroy();
   }
+  await ensureJobUser(lake, parts.minioAdmin);
   await mkdir(layout.runDir, { recursive: true });
   await writeFile(elasticMqConfigPath(layout), elasticMqConfig(lake));
   // Two JVMs that need nothing from each other: their start-ups overlap.

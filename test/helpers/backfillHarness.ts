@@ -12,6 +12,7 @@ import {
 import type { CatalogTarget } from '../../job/lake/catalogTarget.ts';
 import { withLake } from '../../job/lake/lakeSession.ts';
 import { qualifiedName } from '../../job/lake/tableDdl.ts';
+import { RetryCounter } from '../../job/model/retryCounts.ts';
 import type { RunSummary } from '../../job/runSummary.ts';
 import type { ArchiveStore } from '../../job/source/archiveStore.ts';
 import type { Measurement } from '../../job/source/measurement.ts';
@@ -62,12 +63,20 @@ export async function runLocalBackfill(
   config: BackfillConfig,
   wrap: (store: ArchiveStore) => ArchiveStore = (store) => store,
 ): Promise<LocalRun> {
+  const retries = new RetryCounter();
   const store = new CountingStore(
-    wrap(createS3ArchiveStore({ ...config.source, maxSockets: config.concurrency })),
+    wrap(
+      createS3ArchiveStore({
+        ...config.source,
+        maxSockets: config.concurrency,
+        onRetry: retries.onRetry,
+      }),
+    ),
   );
   try {
     const summary = await runBackfill(config, {
       store,
+      retries,
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }, pino.destination(2)),
     });
     return { summary, counts: store.counts };

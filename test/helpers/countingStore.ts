@@ -42,12 +42,12 @@ export class CountingStore implements ArchiveStore {
     yield* this.#listing(this.#inner.listPrefixes(prefix));
   }
 
-  async get(key: string): Promise<GetResult> {
+  async get(key: string, expected?: { etag: string; size: number }): Promise<GetResult> {
     this.counts.get++;
     this.#getsInFlight++;
     this.counts.maxGetsInFlight = Math.max(this.counts.maxGetsInFlight, this.#getsInFlight);
     try {
-      const result = await this.#inner.get(key);
+      const result = await this.#inner.get(key, expected);
       if (result.kind === 'found') {
         this.counts.found++;
         this.counts.bytes += result.body.byteLength;

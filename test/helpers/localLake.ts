@@ -18,6 +18,7 @@ export const duckdbSettings: DuckDBSettings = {
   memoryLimit: '2GB',
   tempDirectory: join(tmpdir(), 'openaq-lakehouse-test-spill'),
   threads: 2,
+  httpTimeoutSeconds: 300,
 };
 
 export function localTarget(

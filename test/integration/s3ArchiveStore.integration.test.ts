@@ -100,7 +100,7 @@ describe('s3ArchiveStore against MinIO', () => {
     const s = store();
     for (const f of files) {
       const result = await s.get(f.key);
-      expect(result).toEqual({ kind: 'found', body: f.body, etag: md5(f.body) });
+      expect(result).toEqual({ kind: 'found', body: f.body, etag: md5(f.body), verified: true });
     }
   });
 
@@ -204,6 +204,7 @@ describe('transient failures are retried', () => {
       kind: 'found',
       body: new TextEncoder().encode('hello archive'),
       etag: '0123abcd',
+      verified: false, // not an MD5 ETag
     });
   };
 
@@ -220,15 +221,22 @@ describe('transient failures are retried', () => {
     }
   });
 
-  it('503 every time: gives up after maxAttempts with a transient error naming the key', async () => {
+  it('503 every time: gives up after maxThrottledAttempts, naming the key and the attempts made', async () => {
     const server = await localServer((_n, _req, res) => res.writeHead(503).end());
     try {
-      const error = await store({ endpoint: server.url, credentials: 'anonymous', maxAttempts: 2 })
+      const error = await store({
+        endpoint: server.url,
+        credentials: 'anonymous',
+        maxAttempts: 2,
+        maxThrottledAttempts: 3,
+        throttleBaseMs: 10,
+      })
         .get('a/b')
         .catch((err: unknown) => err);
       expect((error as LakehouseError).kind).toBe('transient');
       expect((error as Error).message).toContain(`s3://${bucket}/a/b`);
-      expect(server.requests).toHaveLength(2);
+      expect((error as Error).message).toContain('after 3 attempts');
+      expect(server.requests).toHaveLength(3);
     } finally {
       await server.close();
     }

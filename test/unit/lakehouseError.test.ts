@@ -31,6 +31,13 @@ describe('classify', () => {
       false,
     ],
     ['Failed to retrieve bind parameter index', 'unsupported', false],
+    // Captured from the commit-fault suite: the catalog applied a commit whose answer was lost,
+    // DuckDB re-sent it, met 409 and tried to remove the landed snapshot's file as the job's user.
+    [
+      'TransactionContext Error: Failed to commit: Could not remove file "s3://warehouse/ns/measurements/data/month_datetime_local_5=654/01a2.parquet": Forbidden',
+      'commit-state-unknown',
+      true,
+    ],
     ['HTTP Error: Service Unavailable (HTTP code 503) SlowDown', 'transient', true],
     ['something nobody has seen before', 'unknown', true],
   ])('%s → %s', (message, kind, retryable) => {
