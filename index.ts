@@ -13,6 +13,8 @@ import { JobImage } from './infra/JobImage.ts';
 import { CONTAINER_NAME, JobTask } from './infra/JobTask.ts';
 import { Lakehouse } from './infra/Lakehouse.ts';
 import { NightlySchedule } from './infra/NightlySchedule.ts';
+import { NotificationFeed } from './infra/NotificationFeed.ts';
+import { OPENAQ_OBJECT_CREATED_TOPIC_ARN } from './infra/notificationFeedPolicies.ts';
 import { resourceNames } from './infra/resourceNames.ts';
 import { resolveStackConfig } from './infra/stackConfig.ts';
 
@@ -48,6 +50,15 @@ const image = new JobImage('job-image', {
   keepCount: config.imageKeepCount,
 });
 
+// The feed's queue URLs are known before the queues exist (the task's environment needs them; the
+// feed's alarm needs the alert topic, made after the task).
+const feedUrls = config.notificationFeed
+  ? {
+      queueUrl: pulumi.interpolate`https://sqs.${region}.amazonaws.com/${accountId}/${names.feedQueue}`,
+      deadLetterQueueUrl: pulumi.interpolate`https://sqs.${region}.amazonaws.com/${accountId}/${names.feedDeadLetterQueue}`,
+    }
+  : undefined;
+
 const task = new JobTask('job', {
   clusterName: names.cluster,
   taskFamily: names.taskFamily,
@@ -65,6 +76,7 @@ const task = new JobTask('job', {
   lookbackDays: config.lookbackDays,
   vpcId: config.vpcId,
   subnetIds: config.subnetIds,
+  ...(feedUrls ? { feed: feedUrls } : {}),
 });
 
 const schedule = new NightlySchedule('nightly', {
@@ -96,6 +108,18 @@ const alerts = new Alerts('alerts', {
   deadLetterQueueName: schedule.deadLetterQueueName,
 });
 
+const feed = config.notificationFeed
+  ? new NotificationFeed('feed', {
+      queueName: names.feedQueue,
+      deadLetterQueueName: names.feedDeadLetterQueue,
+      topicArn: OPENAQ_OBJECT_CREATED_TOPIC_ARN,
+      maxReceiveCount: config.notificationMaxReceiveCount,
+      region,
+      alarmTopicArn: alerts.topicArn,
+    })
+  : undefined;
+feed?.allowTask(task.taskRoleArn);
+
 /** The S3 Tables bucket: the job's `--table-bucket-arn` (OPENAQ_TABLE_BUCKET_ARN). */
 export const tableBucketArn = lakehouse.tableBucketArn;
 export const namespace = lakehouse.namespace;
@@ -111,6 +135,9 @@ export const logGroupName = task.logGroupName;
 export const scheduleArn = schedule.scheduleArn;
 export const deadLetterQueueUrl = schedule.deadLetterQueueUrl;
 export const alertTopicArn = alerts.topicArn;
+/** The queue subscribed to OpenAQ's object-created topic (the job's --queue-url), when on. */
+export const notificationQueueUrl = feed?.queueUrl;
+export const notificationDeadLetterQueueUrl = feed?.deadLetterQueueUrl;
 
 /** Log in to the registry, so that `docker run` can pull the image. */
 export const ecrLogin = image.repositoryUrl.apply((url) => ecrLoginCommand(region, url));
