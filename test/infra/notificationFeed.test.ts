@@ -35,9 +35,12 @@ describe('the notification feed', () => {
   });
 
   it("admits only OpenAQ's topic to send to the queue", () => {
-    const policy = json(
-      run.one('aws:sqs/queuePolicy:QueuePolicy').inputs.policy,
-    ) as unknown as PolicyDocument;
+    // The alerts' dead-letter queue has a policy of its own.
+    const feedPolicy = run
+      .ofType('aws:sqs/queuePolicy:QueuePolicy')
+      .filter((resource) => resource.name.endsWith('feed-queue-policy'));
+    expect(feedPolicy).toHaveLength(1);
+    const policy = json(feedPolicy[0]!.inputs.policy) as unknown as PolicyDocument;
     expect(policy.Statement).toEqual([
       expect.objectContaining({
         Effect: 'Allow',
