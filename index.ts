@@ -98,6 +98,8 @@ const schedule = new NightlySchedule('nightly', {
 });
 
 if (!config.alertEmail) void pulumi.log.warn(noSubscriberWarning(names.alertTopic));
+// The feed's alarm is made after the alert topic, whose policy must already admit it: by name.
+const feedAlarmName = `${names.feedQueue}-dead-letters`;
 const alerts = new Alerts('alerts', {
   topicName: names.alertTopic,
   eventDeadLetterQueueName: names.alertDeadLetterQueue,
@@ -106,6 +108,13 @@ const alerts = new Alerts('alerts', {
   clusterArn: task.clusterArn,
   taskDefinitionArnWithoutRevision: task.taskDefinitionArnWithoutRevision,
   deadLetterQueueName: schedule.deadLetterQueueName,
+  ...(config.notificationFeed
+    ? {
+        otherAlarmArns: [
+          pulumi.interpolate`arn:aws:cloudwatch:${region}:${accountId}:alarm:${feedAlarmName}`,
+        ],
+      }
+    : {}),
 });
 
 const feed = config.notificationFeed
@@ -116,6 +125,7 @@ const feed = config.notificationFeed
       maxReceiveCount: config.notificationMaxReceiveCount,
       region,
       alarmTopicArn: alerts.topicArn,
+      alarmName: feedAlarmName,
     })
   : undefined;
 feed?.allowTask(task.taskRoleArn);

@@ -18,6 +18,8 @@ export interface NotificationFeedArgs {
   readonly region: string;
   /** Where the dead-letter alarm notifies. */
   readonly alarmTopicArn: pulumi.Input<string>;
+  /** The dead-letter alarm's name: its ARN must be in the alert topic's policy before it exists. */
+  readonly alarmName: string;
 }
 
 /**
@@ -96,6 +98,7 @@ export class NotificationFeed extends pulumi.ComponentResource {
     const alarm = new aws.cloudwatch.MetricAlarm(
       `${name}-dead-letters`,
       {
+        name: args.alarmName,
         alarmDescription:
           "openaq-lakehouse: notifications the job could not read are in the feed's dead-letter queue",
         namespace: 'AWS/SQS',

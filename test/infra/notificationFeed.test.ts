@@ -110,4 +110,18 @@ describe('the notification feed', () => {
     });
     expect(run.outputs.notificationQueueUrl).toBe(queue('feed-queue').state.url);
   });
+
+  it("lets the feed's dead-letter alarm publish to the alert topic", () => {
+    const alarm = run
+      .ofType('aws:cloudwatch/metricAlarm:MetricAlarm')
+      .find((resource) => resource.name === 'feed-dead-letters')!;
+    expect(alarm.inputs.name).toBe('openaq-lakehouse-test-feed-dead-letters');
+    const topicPolicy = json(
+      run.one('aws:sns/topicPolicy:TopicPolicy').inputs.policy,
+    ) as unknown as PolicyDocument;
+    const alarms = topicPolicy.Statement.find((statement) => statement.Sid === 'Alarms')!;
+    expect(JSON.stringify(alarms.Condition)).toContain(
+      `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:openaq-lakehouse-test-feed-dead-letters`,
+    );
+  });
 });
