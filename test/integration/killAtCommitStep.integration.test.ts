@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackfillOptions } from '../../job/config.ts';
@@ -26,7 +27,13 @@ let clean: LakeDigests;
 const namespaces: string[] = [];
 
 function optionsFor(namespace: string): BackfillOptions {
-  return { ...WINDOW, namespace, sourceBucket: bucket, commitFiles: FILES_PER_CHUNK };
+  return {
+    ...WINDOW,
+    namespace,
+    sourceBucket: bucket,
+    commitFiles: FILES_PER_CHUNK,
+    maxRejectRate: 1,
+  };
 }
 
 async function killAfter(options: BackfillOptions, step: string, chunk: number) {
@@ -56,7 +63,11 @@ async function ledgerFiles(namespace: string): Promise<number> {
 describe('killed right after a commit step, a run resumes to exactly one clean run', () => {
   beforeAll(async () => {
     bucket = await createMirrorBucket('it-kill-steps');
-    const files = [...generateArchive({ ...WINDOW, stations: 14, seed: 41 })];
+    // Every file ends with a row that is refused, so every chunk commits rejects too.
+    const files = [...generateArchive({ ...WINDOW, stations: 14, seed: 41 })].map((file) => ({
+      key: file.key,
+      body: gzipSync(`${gunzipSync(file.body).toString('utf8')}not,a,row\n`),
+    }));
     fileCount = files.length;
     await putFiles(bucket, files);
     const namespace = uniqueNamespace('it_ks_clean');
@@ -73,6 +84,7 @@ describe('killed right after a commit step, a run resumes to exactly one clean r
   it.each([
     // step, files the ledger holds at that moment, whether the resumed run replaces leftovers
     ['measurements', FILES_PER_CHUNK, true],
+    ['rejects', FILES_PER_CHUNK, true],
     ['locations', FILES_PER_CHUNK, true],
     ['files', 2 * FILES_PER_CHUNK, false],
   ] as const)('after the %s commit of chunk 2', async (step, ledgerHolds, leftovers) => {
