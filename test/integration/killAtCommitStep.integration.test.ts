@@ -1,17 +1,15 @@
-import { spawn } from 'node:child_process';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackfillOptions } from '../../job/config.ts';
 import { qualifiedName } from '../../job/lake/tableDdl.ts';
 import { generateArchive } from '../../scripts/mirror/generateArchive.ts';
 import {
-  REPO_ROOT,
   backfillConfig,
   createMirrorBucket,
   putFiles,
   runLocalBackfill,
 } from '../helpers/backfillHarness.ts';
+import { killAfterCommitStep } from '../helpers/killAfterCommitStep.ts';
 import { lakeContentDigests, type LakeDigests } from '../helpers/lakeContentDigests.ts';
 import { dropNamespace, uniqueNamespace, withLocalLake } from '../helpers/localLake.ts';
 import { locationsMismatches } from '../helpers/locationsMismatches.ts';
@@ -34,21 +32,6 @@ function optionsFor(namespace: string): BackfillOptions {
     commitFiles: FILES_PER_CHUNK,
     maxRejectRate: 1,
   };
-}
-
-async function killAfter(options: BackfillOptions, step: string, chunk: number) {
-  const node = join(REPO_ROOT, 'node_modules', '.bin', 'node');
-  const script = join(REPO_ROOT, 'test', 'helpers', 'crashAtCommitStep.ts');
-  const child = spawn(node, [script, JSON.stringify(options), step, String(chunk)], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-  const signal = await new Promise<NodeJS.Signals | null>((done) =>
-    child.once('exit', (_code, killedBy) => done(killedBy)),
-  );
-  return { signal, stderr };
 }
 
 async function ledgerFiles(namespace: string): Promise<number> {
@@ -91,7 +74,7 @@ describe('killed right after a commit step, a run resumes to exactly one clean r
     const namespace = uniqueNamespace(`it_ks_${step.slice(0, 4)}`);
     namespaces.push(namespace);
     const options = optionsFor(namespace);
-    const crash = await killAfter(options, step, 2);
+    const crash = await killAfterCommitStep(options, step, 2);
     expect(crash.signal, crash.stderr).toBe('SIGKILL');
     expect(await ledgerFiles(namespace)).toBe(ledgerHolds);
 
