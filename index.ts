@@ -16,6 +16,8 @@ import { JobImage } from './infra/JobImage.ts';
 import { CONTAINER_NAME, JobTask } from './infra/JobTask.ts';
 import { Lakehouse } from './infra/Lakehouse.ts';
 import { NightlySchedule } from './infra/NightlySchedule.ts';
+import { NotificationFeed } from './infra/NotificationFeed.ts';
+import { OPENAQ_OBJECT_CREATED_TOPIC_ARN } from './infra/notificationFeedPolicies.ts';
 import { resourceNames } from './infra/resourceNames.ts';
 import { resolveStackConfig } from './infra/stackConfig.ts';
 
@@ -52,6 +54,15 @@ const image = new JobImage('job-image', {
   keepCount: config.imageKeepCount,
 });
 
+// The feed's queue URLs are known before the queues exist (the task's environment needs them; the
+// feed's alarm needs the alert topic, made after the task).
+const feedUrls = config.notificationFeed
+  ? {
+      queueUrl: pulumi.interpolate`https://sqs.${region}.amazonaws.com/${accountId}/${names.feedQueue}`,
+      deadLetterQueueUrl: pulumi.interpolate`https://sqs.${region}.amazonaws.com/${accountId}/${names.feedDeadLetterQueue}`,
+    }
+  : undefined;
+
 const task = new JobTask('job', {
   clusterName: names.cluster,
   taskFamily: names.taskFamily,
@@ -69,9 +80,12 @@ const task = new JobTask('job', {
   lookbackDays: config.lookbackDays,
   vpcId: config.vpcId,
   subnetIds: config.subnetIds,
+  ...(feedUrls ? { feed: feedUrls } : {}),
 });
 
 if (!config.alertEmail) void pulumi.log.warn(noSubscriberWarning(names.alertTopic));
+// The feed's alarm is made after the alert topic, whose policy must already admit it: by name.
+const feedAlarmName = `${names.feedQueue}-dead-letters`;
 const alerts = new Alerts('alerts', {
   topicName: names.alertTopic,
   eventDeadLetterQueueName: names.alertDeadLetterQueue,
@@ -81,6 +95,13 @@ const alerts = new Alerts('alerts', {
   taskDefinitionArnWithoutRevision: task.taskDefinitionArnWithoutRevision,
   // By name: the schedule (which owns the queue) starts the nightly, which notifies this topic.
   deadLetterQueueName: names.deadLetterQueue,
+  ...(config.notificationFeed
+    ? {
+        otherAlarmArns: [
+          pulumi.interpolate`arn:aws:cloudwatch:${region}:${accountId}:alarm:${feedAlarmName}`,
+        ],
+      }
+    : {}),
 });
 
 /** What both state machines run: this task, in the default VPC's public subnets. */
@@ -124,6 +145,19 @@ const backfill = new Backfill('backfill', {
   config: backfillConfig,
 });
 
+const feed = config.notificationFeed
+  ? new NotificationFeed('feed', {
+      queueName: names.feedQueue,
+      deadLetterQueueName: names.feedDeadLetterQueue,
+      topicArn: OPENAQ_OBJECT_CREATED_TOPIC_ARN,
+      maxReceiveCount: config.notificationMaxReceiveCount,
+      region,
+      alarmTopicArn: alerts.topicArn,
+      alarmName: feedAlarmName,
+    })
+  : undefined;
+feed?.allowTask(task.taskRoleArn);
+
 /** The S3 Tables bucket: the job's `--table-bucket-arn` (OPENAQ_TABLE_BUCKET_ARN). */
 export const tableBucketArn = lakehouse.tableBucketArn;
 export const namespace = lakehouse.namespace;
@@ -143,6 +177,9 @@ export const nightlyStateMachineArn = nightly.stateMachineArn;
 export const backfillStateMachineArn = backfill.stateMachineArn;
 /** Where plan-backfill writes manifests (under manifests/). */
 export const manifestBucket = backfill.manifestBucket;
+/** The queue subscribed to OpenAQ's object-created topic (the job's --queue-url), when on. */
+export const notificationQueueUrl = feed?.queueUrl;
+export const notificationDeadLetterQueueUrl = feed?.deadLetterQueueUrl;
 
 /** Log in to the registry, so that `docker run` can pull the image. */
 export const ecrLogin = image.repositoryUrl.apply((url) => ecrLoginCommand(region, url));

@@ -17,6 +17,8 @@ export interface AlertsArgs {
   readonly eventDeadLetterQueueName: string;
   /** Alarm when no nightly run succeeded for this many hours. Default 26. */
   readonly noSuccessHours?: number;
+  /** Other alarms of the stack that notify the topic (e.g. the notification feed's). */
+  readonly otherAlarmArns?: readonly pulumi.Input<string>[];
 }
 
 /** The stack warning when the alerts reach nobody. */
@@ -135,16 +137,24 @@ export class Alerts extends pulumi.ComponentResource {
       {
         arn: topic.arn,
         policy: pulumi
-          .all([topic.arn, rule.arn, alarm.arn, noSuccess.arn, args.accountId])
-          .apply(([topicArn, eventRuleArn, deadLetterAlarmArn, noSuccessAlarmArn, accountId]) =>
-            JSON.stringify(
-              alertTopicPolicy({
-                topicArn,
-                eventRuleArn,
-                alarmArns: [deadLetterAlarmArn, noSuccessAlarmArn],
-                accountId,
-              }),
-            ),
+          .all([
+            topic.arn,
+            rule.arn,
+            alarm.arn,
+            noSuccess.arn,
+            args.accountId,
+            pulumi.all([...(args.otherAlarmArns ?? [])]),
+          ])
+          .apply(
+            ([topicArn, eventRuleArn, deadLetterAlarmArn, noSuccessAlarmArn, accountId, others]) =>
+              JSON.stringify(
+                alertTopicPolicy({
+                  topicArn,
+                  eventRuleArn,
+                  alarmArns: [deadLetterAlarmArn, noSuccessAlarmArn, ...others],
+                  accountId,
+                }),
+              ),
           ),
       },
       parent,

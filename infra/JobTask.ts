@@ -28,6 +28,11 @@ export interface JobTaskArgs {
   readonly vpcId?: string;
   /** Run in these subnets (of `vpcId`); default: the VPC's subnets (default VPC: default-for-AZ ones). */
   readonly subnetIds?: readonly string[];
+  /** The notification feed's queue URLs, when the feed is on (see jobEnvironment). */
+  readonly feed?: {
+    readonly queueUrl: pulumi.Input<string>;
+    readonly deadLetterQueueUrl: pulumi.Input<string>;
+  };
 }
 
 /**
@@ -160,8 +165,14 @@ export class JobTask extends pulumi.ComponentResource {
         taskRoleArn: taskRole.arn,
         executionRoleArn: executionRole.arn,
         containerDefinitions: pulumi
-          .all([args.imageUri, args.tableBucketArn, logGroup.name])
-          .apply(([image, tableBucketArn, logGroupName]) =>
+          .all([
+            args.imageUri,
+            args.tableBucketArn,
+            logGroup.name,
+            args.feed?.queueUrl ?? '',
+            args.feed?.deadLetterQueueUrl ?? '',
+          ])
+          .apply(([image, tableBucketArn, logGroupName, queueUrl, deadLetterQueueUrl]) =>
             JSON.stringify([
               {
                 name: CONTAINER_NAME,
@@ -175,6 +186,7 @@ export class JobTask extends pulumi.ComponentResource {
                   cpu: Number(args.size.cpu),
                   memory: Number(args.size.memory),
                   region: args.region,
+                  ...(args.feed ? { feed: { queueUrl, deadLetterQueueUrl } } : {}),
                 }),
                 logConfiguration: {
                   logDriver: 'awslogs',

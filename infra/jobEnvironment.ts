@@ -8,6 +8,10 @@ export const JOB_ENV = {
   lookbackDays: 'OPENAQ_LOOKBACK_DAYS',
   memoryLimit: 'OPENAQ_MEMORY_LIMIT',
   threads: 'OPENAQ_THREADS',
+  source: 'OPENAQ_SOURCE',
+  reconcileDays: 'OPENAQ_RECONCILE_DAYS',
+  queueUrl: 'OPENAQ_QUEUE_URL',
+  deadLetterQueueUrl: 'OPENAQ_DEAD_LETTER_QUEUE_URL',
 } as const;
 
 export interface JobEnvironmentArgs {
@@ -18,6 +22,11 @@ export interface JobEnvironmentArgs {
   readonly cpu: number;
   readonly memory: number;
   readonly region: string;
+  /**
+   * The notification feed's queues, when it is on: the nightly then reads the feed and lists the
+   * last `lookbackDays` after it (`--source reconcile`), counting what the feed missed.
+   */
+  readonly feed?: { readonly queueUrl: string; readonly deadLetterQueueUrl: string };
 }
 
 /** Container environment of the nightly task (ECS `environment` entries). */
@@ -29,6 +38,14 @@ export function jobEnvironment(args: JobEnvironmentArgs): { name: string; value:
     { name: JOB_ENV.memoryLimit, value: duckdbMemoryLimit(args.memory) },
     { name: JOB_ENV.threads, value: String(duckdbThreads(args.cpu)) },
     { name: 'AWS_REGION', value: args.region },
+    ...(args.feed
+      ? [
+          { name: JOB_ENV.source, value: 'reconcile' },
+          { name: JOB_ENV.reconcileDays, value: String(args.lookbackDays) },
+          { name: JOB_ENV.queueUrl, value: args.feed.queueUrl },
+          { name: JOB_ENV.deadLetterQueueUrl, value: args.feed.deadLetterQueueUrl },
+        ]
+      : []),
   ];
 }
 

@@ -10,6 +10,9 @@ export interface ResourceNames {
   readonly alertTopic: string;
   /** Where EventBridge parks alert messages it could not deliver to the topic. */
   readonly alertDeadLetterQueue: string;
+  /** The queue subscribed to OpenAQ's object-created topic, and its dead-letter queue. */
+  readonly feedQueue: string;
+  readonly feedDeadLetterQueue: string;
 }
 
 /**
@@ -40,5 +43,7 @@ export function resourceNames(prefix: string, stack: string, tableBucket?: strin
     deadLetterQueue: `${base}-schedule-dlq`,
     alertTopic: `${base}-alerts`,
     alertDeadLetterQueue: `${base}-alerts-dlq`,
+    feedQueue: `${base}-feed`,
+    feedDeadLetterQueue: `${base}-feed-dlq`,
   };
 }

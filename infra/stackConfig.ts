@@ -45,6 +45,10 @@ export interface StackConfig {
   readonly vpcId?: string;
   /** The task's subnets (in `vpcId`); default: that VPC's default-for-AZ subnets. */
   readonly subnetIds?: readonly string[];
+  /** Subscribe a queue to OpenAQ's object-created topic and let the nightly read it (false: list only). */
+  readonly notificationFeed: boolean;
+  /** Receives of a notification before SQS moves it to the feed's dead-letter queue. */
+  readonly notificationMaxReceiveCount: number;
 }
 
 /** Defaults of every optional key, as they appear in the README and Pulumi.dev.yaml. */
@@ -66,6 +70,8 @@ export const STACK_CONFIG_DEFAULTS = {
   lookbackDays: 7,
   logRetentionDays: 30,
   imageKeepCount: 5,
+  notificationFeed: false,
+  notificationMaxReceiveCount: 5,
 } as const;
 
 /** Every key the program reads (without the `openaq-lakehouse:` namespace). */
@@ -179,6 +185,13 @@ export function resolveStackConfig(get: (key: string) => string | undefined): St
     task: fargateSize(
       int('taskCpu', d.taskCpu, 256, 16384),
       int('taskMemory', d.taskMemory, 512, 122880),
+    ),
+    notificationFeed: bool('notificationFeed', d.notificationFeed),
+    notificationMaxReceiveCount: int(
+      'notificationMaxReceiveCount',
+      d.notificationMaxReceiveCount,
+      1,
+      1000,
     ),
     lookbackDays: int('lookbackDays', d.lookbackDays, 1, 366),
     logRetentionDays,

@@ -16,7 +16,7 @@ import { LakehouseError, classify } from './lakehouseError.ts';
 import { RetryCounter, nonZeroRetries, type RetryKind } from './model/retryCounts.ts';
 import { chunkFiles, planLoad, type PlannedFile } from './plan.ts';
 import { WarningDigest } from './output/warningDigest.ts';
-import { emptySummary, type RunSummary } from './runSummary.ts';
+import { emptySummary, type FeedSummary, type RunSummary } from './runSummary.ts';
 import { HeldFiles, listPieces, type ListedPiece } from './listPieces.ts';
 import type { Piece } from './planPieces.ts';
 import { withRunFolder } from './runFolder.ts';
@@ -29,6 +29,13 @@ import { FILES, TABLES } from './tables.ts';
 export interface BackfillDependencies {
   readonly store: ArchiveStore;
   readonly logger: Logger;
+  /**
+   * Where the pieces come from. Default: the window's listing (listPieces). The notification feed
+   * gives the pieces its messages name instead; the load after that is the same.
+   */
+  readonly pieces?: (held: HeldFiles) => AsyncGenerator<ListedPiece>;
+  /** The feed's counts, reported in the summary (filled while the pieces are read). */
+  readonly feed?: FeedSummary;
   /** Where retries are counted: give the store the same counter's onRetry. Default: a new one. */
   readonly retries?: RetryCounter;
   /**
@@ -78,10 +85,12 @@ async function backfill(config: BackfillConfig, deps: BackfillDependencies): Pro
   );
   summary.retries = (deps.retries ?? new RetryCounter()).counts;
 
+  if (deps.feed) summary.feed = deps.feed;
+
   const startedAt = new Date();
   return withRunFolder(config.runDir, async () => {
     const held = new HeldFiles();
-    const pieces = listPieces(deps.store, config, held);
+    const pieces = deps.pieces ? deps.pieces(held) : listPieces(deps.store, config, held);
     // The first piece's listing needs no DuckDB: it runs while DuckDB starts and attaches.
     const firstPiece = pieces.next();
     firstPiece.catch(() => undefined); // awaited in loadWindow; never unhandled if the lake fails first
@@ -165,8 +174,9 @@ async function loadWindow(
     let next = await stream.firstPiece;
     while (!next.done) {
       const listed = next.value;
-      await loadPiece(session, config, deps, summary, listed, staging, progress);
+      const loaded = await loadPiece(session, config, deps, summary, listed, staging, progress);
       stream.held.release(listed.listing.files.length);
+      if (!config.dryRun) await listed.done?.(loaded);
       next = await stream.pieces.next();
     }
   } finally {
@@ -174,7 +184,10 @@ async function loadWindow(
   }
 }
 
-/** One piece: plan against the ledger, then fetch, stage and commit its chunks. */
+/**
+ * One piece: plan against the ledger, then fetch, stage and commit its chunks. Returns how many
+ * files it planned to load (new or changed).
+ */
 async function loadPiece(
   session: LakeSession,
   config: BackfillConfig,
@@ -183,7 +196,7 @@ async function loadPiece(
   { piece, listing, seconds: listSeconds }: ListedPiece,
   staging: StagingArea | undefined,
   progress: { filesDone: number; filesTotal: number },
-): Promise<void> {
+): Promise<number> {
   const { logger } = deps;
   summary.pieces += 1;
   summary.seconds.list += listSeconds;
@@ -232,7 +245,7 @@ async function loadPiece(
     },
     'planned',
   );
-  if (staging === undefined) return;
+  if (staging === undefined) return work.length;
 
   for (const chunk of chunks) {
     await loadChunk(chunk, staging, config, deps, summary, () => {
@@ -257,6 +270,7 @@ async function loadPiece(
     await staging.clear();
   }
   logger.info({ ...where, files: work.length }, 'piece done');
+  return work.length;
 }
 
 /** `2178` or `1000…2437 (120)`: a piece's stations in a log line. */

@@ -5,7 +5,8 @@
 import { resolve } from 'node:path';
 import yargs from 'yargs';
 import { optionsFromEnv } from './commands/envOptions.ts';
-import { loadOptions, lakeOptions, sourceOptions } from './commands/sharedOptions.ts';
+import { feedOptions, loadOptions, lakeOptions, sourceOptions } from './commands/sharedOptions.ts';
+import { resolveFeedConfig } from './feedConfig.ts';
 import { runLoadCommand } from './commands/loadCommand.ts';
 import {
   manifestLocation,
@@ -103,7 +104,7 @@ export async function main(
       'nightly',
       'Backfill the last --lookback-days archive days ending yesterday (the container default)',
       (y) =>
-        loadOptions(sourceOptions(lakeOptions(y)))
+        feedOptions(loadOptions(sourceOptions(lakeOptions(y))))
           .option('lookback-days', {
             type: 'number',
             default: DEFAULTS.lookbackDays,
@@ -115,13 +116,21 @@ export async function main(
             'what the Fargate task runs',
           ),
       async (args) => {
-        const window = nightlyWindow(args.lookbackDays, new Date());
-        done(
-          await runLoadCommand(
-            resolveBackfillConfig({ ...args, ...window }, env, packageRoot, 'nightly'),
-            output(args),
-          ),
+        const config0 = resolveBackfillConfig(
+          { ...args, ...nightlyWindow(args.lookbackDays, new Date()) },
+          env,
+          packageRoot,
+          'nightly',
         );
+        const localTarget =
+          (args.catalog ??
+            (args.tableBucketArn ? 's3tables' : args.catalogUri ? 'rest' : 'local')) === 'local';
+        const load = resolveFeedConfig(args, env, localTarget);
+        const config =
+          load.source === 'reconcile'
+            ? { ...config0, window: nightlyWindow(args.reconcileDays, new Date()) }
+            : config0;
+        done(await runLoadCommand(config, output(args), load));
       },
     )
     .command(

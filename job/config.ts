@@ -361,7 +361,12 @@ function stationSelection(value: string | undefined): StationSelection {
   return parsed;
 }
 
-function integer(flag: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function integer(
+  flag: string,
+  value: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(
       `Expected \`${flag}\` to be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}, got \`${value}\``,
@@ -392,7 +397,7 @@ function identifier(flag: string, value: string): string {
   return value;
 }
 
-function url(flag: string, value: string): string {
+export function url(flag: string, value: string): string {
   try {
     const parsed = new URL(value);
     if (parsed.protocol === 'http:' || parsed.protocol === 'https:')

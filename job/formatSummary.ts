@@ -1,4 +1,4 @@
-import type { RunSummary } from './runSummary.ts';
+import type { FeedSummary, RunSummary } from './runSummary.ts';
 
 const number = (n: number): string => n.toLocaleString('en-US');
 const secs = (s: number): string => `${s.toFixed(1)} s`;
@@ -42,6 +42,29 @@ export function formatSummary(summary: RunSummary): string {
       'would fetch',
       `${number(summary.filesNew + summary.filesChanged)} files, ${number(summary.bytesPlanned)} bytes`,
     ]);
+  if (summary.feed) rows.push(...feedRows(summary.feed));
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+}
+
+/** The notification feed's lines: what came in, what was loaded, what was set aside. */
+function feedRows(feed: FeedSummary): [string, string][] {
+  const rows: [string, string][] = [
+    [
+      'notifications',
+      `${number(feed.messages)} received (${number(feed.records)} records), ${number(feed.deleted)} deleted`,
+    ],
+    ['  keys to load', `${number(feed.keys)} (${number(feed.repeats)} repeats collapsed)`],
+    ['  outside the layout', `${number(feed.unmatched)} (reported, not loaded)`],
+    ['  gone from the archive', number(feed.gone)],
+    ['  ignored (test events)', number(feed.ignored)],
+    ['  dead-lettered', `${number(feed.deadLettered)} (unreadable)`],
+  ];
+  if (feed.reconciled) {
+    rows.push([
+      'reconciliation',
+      `${number(feed.notDelivered)} files not delivered by the feed (listing ${feed.reconciled.from} … ${feed.reconciled.to})`,
+    ]);
+  }
+  return rows;
 }

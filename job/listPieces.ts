@@ -9,6 +9,12 @@ export interface ListedPiece {
   readonly listing: WindowListing;
   /** Wall-clock seconds its listing took (it overlaps the loading of the piece before). */
   readonly seconds: number;
+  /**
+   * Called once every file of the piece has its ledger row (loaded, rejected or found unchanged),
+   * with how many files the piece loaded (new or changed); never in a dry run. The feed deletes
+   * the piece's notifications here.
+   */
+  readonly done?: (loaded: number) => Promise<void>;
 }
 
 /** Listed files held in memory right now, and the most held at once over the run. */

@@ -49,6 +49,50 @@ export interface RunSummary {
   };
   /** 0 ok, 3 reject rate above the threshold. */
   exitCode: number;
+  /** Runs that read the notification feed (`nightly --source notifications|reconcile`). */
+  feed?: FeedSummary;
+}
+
+/** What a run did with OpenAQ's object-created notifications. */
+export interface FeedSummary {
+  /** Messages received (a message redelivered within the run counts again). */
+  messages: number;
+  /** S3 event records in them. */
+  records: number;
+  /** Distinct archive keys handed to the load (after collapsing repeats). */
+  keys: number;
+  /** Records naming a key already in the same batch: collapsed, loaded once. */
+  repeats: number;
+  /** Records whose key is outside the archive layout or bucket: reported, not loaded. */
+  unmatched: number;
+  /** Test events and records that are not ObjectCreated: deleted, nothing to load. */
+  ignored: number;
+  /** Notified keys no longer in the archive when listed. */
+  gone: number;
+  /** Messages that could not be read: moved to the dead-letter queue. */
+  deadLettered: number;
+  /** Messages deleted once their files' ledger rows had landed (or were unchanged or rejected). */
+  deleted: number;
+  /** Reconciliation: files the listing found new or changed, which the feed had not delivered. */
+  notDelivered: number;
+  /** Reconciliation: the window the listing covered, or null when the run read only the feed. */
+  reconciled: { from: ArchiveDay; to: ArchiveDay } | null;
+}
+
+export function emptyFeedSummary(): FeedSummary {
+  return {
+    messages: 0,
+    records: 0,
+    keys: 0,
+    repeats: 0,
+    unmatched: 0,
+    ignored: 0,
+    gone: 0,
+    deadLettered: 0,
+    deleted: 0,
+    notDelivered: 0,
+    reconciled: null,
+  };
 }
 
 export function emptySummary(

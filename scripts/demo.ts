@@ -37,8 +37,10 @@ say('starting the local lakehouse (first run builds MinIO and fetches the catalo
 await lakehouseUp(resolveLayout(process.env), lake, (line) => console.log(line));
 
 say(`seeding s3://${lake.archiveBucket} with ${STATIONS} stations × ${WINDOW.from} … ${WINDOW.to}`);
-const seeded = await seedMirror(lake, { ...WINDOW, stations: STATIONS, seed: 1 }, (line) =>
-  console.log(line),
+const seeded = await seedMirror(
+  lake,
+  { ...WINDOW, stations: STATIONS, seed: 1, notify: false },
+  (line) => console.log(line),
 );
 console.log(`${seeded.files} files, ${seeded.rows} rows, ${seeded.bytes} bytes`);
 

@@ -5,7 +5,12 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { catalogUrl, resolveLocalLakehouse, s3EndpointUrl } from '../job/localLakehouse.ts';
+import {
+  catalogUrl,
+  localQueueUrl,
+  resolveLocalLakehouse,
+  s3EndpointUrl,
+} from '../job/localLakehouse.ts';
 import { resolveLayout } from './lakehouse/layout.ts';
 import {
   installLakehouse,
@@ -26,7 +31,7 @@ await yargs(hideBin(process.argv))
   .demandCommand(1, 'Name a command: install, up, down, status, reset or seed.')
   .command(
     'install',
-    'Install what is missing (MinIO, REST catalog jars, DuckDB extensions, PyIceberg, the S3 Tables emulator) into the cache',
+    'Install what is missing (MinIO, REST catalog jars, DuckDB extensions, PyIceberg, ElasticMQ jars, the S3 Tables emulator) into the cache',
     {},
     async () => {
       await installLakehouse(layout, log);
@@ -35,7 +40,7 @@ await yargs(hideBin(process.argv))
   )
   .command(
     'up',
-    'Install what is missing, start MinIO and the Iceberg REST catalog, wait until healthy',
+    'Install what is missing, start MinIO, the Iceberg REST catalog and ElasticMQ (SQS), wait until healthy',
     {},
     async () => {
       const { started } = await lakehouseUp(layout, lake, log);
@@ -44,6 +49,7 @@ await yargs(hideBin(process.argv))
         `S3 (MinIO):       ${s3EndpointUrl(lake)}  buckets ${lake.warehouseBucket}, ${lake.archiveBucket}`,
       );
       console.log(`Iceberg catalog:  ${catalogUrl(lake)}`);
+      console.log(`SQS (ElasticMQ):  ${localQueueUrl(lake, lake.notificationQueue)}`);
       console.log(`logs and data:    ${layout.workDir}`);
     },
   )
@@ -96,11 +102,17 @@ await yargs(hideBin(process.argv))
           type: 'number',
           default: 1,
           describe: 'Generator seed; the same seed gives the same files',
+        })
+        .option('notify', {
+          type: 'boolean',
+          default: true,
+          describe:
+            "Send each file's object-created notification (S3 event in the SNS envelope) to the local queue",
         }),
     async (args) => {
       const summary = await seedMirror(lake, args, log);
       console.log(
-        `seeded ${summary.files} files (${summary.rows} rows, ${summary.bytes} bytes) into s3://${lake.archiveBucket}`,
+        `seeded ${summary.files} files (${summary.rows} rows, ${summary.bytes} bytes) into s3://${lake.archiveBucket}; ${summary.notifications} notifications sent`,
       );
     },
   )

@@ -2,6 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { pino } from 'pino';
 import { runBackfill } from '../backfill.ts';
 import type { BackfillConfig } from '../config.ts';
+import type { FeedConfig, LoadSource } from '../feedConfig.ts';
+import { runFeedLoad } from '../feedLoad.ts';
+import { createSqsNotificationQueue } from '../source/sqsNotificationQueue.ts';
 import { formatSummary } from '../formatSummary.ts';
 import { metricsRecord } from '../output/metricsRecord.ts';
 import { ProgressLine } from '../output/progressLine.ts';
@@ -16,8 +19,18 @@ export interface LoadOutput {
   readonly stderr: NodeJS.WriteStream;
 }
 
-/** Runs backfill or nightly with logs, progress, the summary and the metrics record. */
-export async function runLoadCommand(config: BackfillConfig, output: LoadOutput): Promise<number> {
+/**
+ * Runs backfill or nightly (from the listing, the notification feed, or both to reconcile) with
+ * logs, progress, the summary and the metrics record.
+ */
+export async function runLoadCommand(
+  config: BackfillConfig,
+  output: LoadOutput,
+  load: { readonly source: LoadSource; readonly feed: FeedConfig | undefined } = {
+    source: 'listing',
+    feed: undefined,
+  },
+): Promise<number> {
   const progress =
     output.stderr.isTTY && !output.json ? new ProgressLine(output.stderr) : undefined;
   const logger = pino(
@@ -31,15 +44,23 @@ export async function runLoadCommand(config: BackfillConfig, output: LoadOutput)
     maxSockets: config.concurrency,
     onRetry: retries.onRetry,
   });
+  const queue = load.feed ? createSqsNotificationQueue(load.feed.queue) : undefined;
   try {
-    const summary = await runBackfill(config, {
+    const deps = {
       store,
       logger,
       retries,
       ...(progress
         ? { onProgress: (p: Parameters<ProgressLine['update']>[0]) => progress.update(p) }
         : {}),
-    });
+    };
+    const summary =
+      load.source === 'listing'
+        ? await runBackfill(config, deps)
+        : await runFeedLoad(config, load.source, load.feed, {
+            ...deps,
+            ...(queue ? { queue } : {}),
+          });
     progress?.finish();
     logger.info({ summary }, 'run finished');
     logger.info(metricsRecord(summary, config.command), 'metrics');
@@ -50,6 +71,7 @@ export async function runLoadCommand(config: BackfillConfig, output: LoadOutput)
   } finally {
     progress?.finish();
     store.close();
+    queue?.close();
     logger.flush();
   }
 }

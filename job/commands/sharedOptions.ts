@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { DEFAULTS, LIMITS } from '../config.ts';
+import { FEED_DEFAULTS } from '../feedConfig.ts';
 
 /** Where the tables are and how DuckDB runs: every command that touches the lake takes these. */
 export function lakeOptions<T>(y: Argv<T>) {
@@ -130,5 +131,47 @@ export function loadOptions<T>(y: Argv<T>) {
       type: 'boolean',
       default: false,
       describe: 'List and plan only: print files, bytes and commits, fetch and commit nothing',
+    });
+}
+
+/** The notification feed: nightly takes these. */
+export function feedOptions<T>(y: Argv<T>) {
+  return y
+    .option('source', {
+      type: 'string',
+      choices: ['listing', 'notifications', 'reconcile'],
+      describe:
+        'listing: list the last --lookback-days; notifications: load the files the queue names; reconcile: the feed, then a listing of the last --reconcile-days [default: notifications with --queue-url, else listing]',
+    })
+    .option('queue-url', {
+      type: 'string',
+      describe:
+        "SQS queue subscribed to the archive's object-created topic [default: none; the local queue on the local target]",
+    })
+    .option('dead-letter-queue-url', {
+      type: 'string',
+      describe:
+        'Where unreadable notifications go [default: none; the local one on the local target]',
+    })
+    .option('reconcile-days', {
+      type: 'number',
+      default: FEED_DEFAULTS.reconcileDays,
+      describe: 'Archive days, ending yesterday, that --source reconcile lists',
+    })
+    .option('wait-seconds', {
+      type: 'number',
+      default: FEED_DEFAULTS.waitSeconds,
+      describe:
+        'Long polling: seconds a receive waits for messages (0-20); an empty receive ends the run',
+    })
+    .option('visibility-timeout', {
+      type: 'number',
+      default: FEED_DEFAULTS.visibilityTimeout,
+      describe: 'Seconds received messages stay hidden while their files load',
+    })
+    .option('max-messages', {
+      type: 'number',
+      default: FEED_DEFAULTS.maxMessages,
+      describe: 'Messages received per run at most',
     });
 }

@@ -31,6 +31,16 @@ export function metricsRecord(
     Commits: [summary.commits, 'Count'],
     DurationSeconds: [summary.seconds.total, 'Seconds'],
     ExitCode: [summary.exitCode, 'Count'],
+    ...(summary.feed
+      ? {
+          NotificationsReceived: [summary.feed.messages, 'Count'],
+          NotificationsDeadLettered: [summary.feed.deadLettered, 'Count'],
+          NotificationsOutsideLayout: [summary.feed.unmatched, 'Count'],
+          ...(summary.feed.reconciled
+            ? { FilesNotDelivered: [summary.feed.notDelivered, 'Count'] }
+            : {}),
+        }
+      : {}),
   };
   return {
     _aws: {

@@ -1,5 +1,6 @@
-import { rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { LocalLakehouse } from '../../job/localLakehouse.ts';
+import { installElasticMq } from './installElasticMq.ts';
 import { installDuckdbExtensions } from './installDuckdbExtensions.ts';
 import { installMinio } from './installMinio.ts';
 import { installMinioAdmin } from './installMinioAdmin.ts';
@@ -10,7 +11,13 @@ import { installS3TablesEmulator } from './installS3TablesEmulator.ts';
 import type { LakehouseLayout } from './layout.ts';
 import { ensureBucket, localS3Client } from './s3Admin.ts';
 import { serviceState, startService, stopService, type ServiceState } from './serviceProcess.ts';
-import { minioService, restCatalogService } from './services.ts';
+import {
+  elasticMqConfig,
+  elasticMqConfigPath,
+  elasticMqService,
+  minioService,
+  restCatalogService,
+} from './services.ts';
 
 export interface InstalledParts {
   readonly minioBinary: string;
@@ -19,6 +26,7 @@ export interface InstalledParts {
   readonly pyIcebergPython: string;
   /** Python with ministack, for the S3 Tables emulator tests (`npm run test:s3tables`). */
   readonly s3TablesEmulatorPython: string;
+  readonly elasticMqClasspath: string;
 }
 
 export interface UpResult {
@@ -37,7 +45,15 @@ export async function installLakehouse(layout: LakehouseLayout, log: Log): Promi
   const restCatalogClasspath = await installRestCatalog(layout, log);
   const pyIcebergPython = await installPyIceberg(layout, log);
   const s3TablesEmulatorPython = await installS3TablesEmulator(layout, log);
-  return { minioBinary, minioAdmin, restCatalogClasspath, pyIcebergPython, s3TablesEmulatorPython };
+  const elasticMqClasspath = await installElasticMq(layout, log);
+  return {
+    minioBinary,
+    minioAdmin,
+    restCatalogClasspath,
+    pyIcebergPython,
+    s3TablesEmulatorPython,
+    elasticMqClasspath,
+  };
 }
 
 export async function lakehouseUp(
@@ -57,16 +73,22 @@ export async function lakehouseUp(
     s3.destroy();
   }
   await ensureJobUser(lake, parts.minioAdmin);
-  if (await startService(layout, restCatalogService(layout, lake, parts.restCatalogClasspath))) {
-    started.push('rest-catalog');
-  }
+  await mkdir(layout.runDir, { recursive: true });
+  await writeFile(elasticMqConfigPath(layout), elasticMqConfig(lake));
+  // Two JVMs that need nothing from each other: their start-ups overlap.
+  const [catalog, queues] = await Promise.all([
+    startService(layout, restCatalogService(layout, lake, parts.restCatalogClasspath)),
+    startService(layout, elasticMqService(layout, lake, parts.elasticMqClasspath)),
+  ]);
+  if (catalog) started.push('rest-catalog');
+  if (queues) started.push('elasticmq');
   return { started };
 }
 
 /** Stops the services this checkout started, catalog first. Returns the ones it stopped. */
 export async function lakehouseDown(layout: LakehouseLayout): Promise<string[]> {
   const stopped: string[] = [];
-  for (const name of ['rest-catalog', 'minio'])
+  for (const name of ['elasticmq', 'rest-catalog', 'minio'])
     if (await stopService(layout, name)) stopped.push(name);
   return stopped;
 }
@@ -79,10 +101,11 @@ export async function lakehouseStatus(
   return [
     await serviceState(layout, minioService(layout, lake, '')),
     await serviceState(layout, restCatalogService(layout, lake, '')),
+    await serviceState(layout, elasticMqService(layout, lake, '')),
   ];
 }
 
-/** Stops the services and deletes all lakehouse data (catalog, warehouse, mirror). Keeps the cache. */
+/** Stops the services and deletes all lakehouse data (catalog, warehouse, mirror, queues). Keeps the cache. */
 export async function lakehouseReset(layout: LakehouseLayout): Promise<void> {
   await lakehouseDown(layout);
   await rm(layout.dataDir, { recursive: true, force: true });

@@ -26,13 +26,15 @@ export async function ensureBucket(client: S3Client, bucket: string): Promise<vo
   }
 }
 
+/** Writes an object; returns its ETag (quotes stripped). */
 export async function putObject(
   client: S3Client,
   bucket: string,
   key: string,
   body: Uint8Array,
-): Promise<void> {
-  await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+): Promise<string> {
+  const answer = await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  return (answer.ETag ?? '').replaceAll('"', '');
 }
 
 /** Deletes every object under a prefix; returns how many. */

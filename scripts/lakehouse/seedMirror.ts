@@ -2,17 +2,22 @@ import PQueue from 'p-queue';
 import type { LocalLakehouse } from '../../job/localLakehouse.ts';
 import { parseArchiveDay } from '../../job/model/archiveDay.ts';
 import { generateArchive } from '../mirror/generateArchive.ts';
-import { ensureBucket, localS3Client, putObject } from './s3Admin.ts';
+import { MirrorWriter } from './mirrorWriter.ts';
+import { ensureBucket, localS3Client } from './s3Admin.ts';
+import { localQueues, localSqsClient } from './sqsAdmin.ts';
 
 export interface SeedOptions {
   readonly from: string;
   readonly to: string;
   readonly stations: number;
   readonly seed: number;
+  /** Send each file's object-created notification to the local queue, as OpenAQ's bucket does. */
+  readonly notify: boolean;
 }
 
 export interface SeedSummary {
   readonly files: number;
+  readonly notifications: number;
   readonly rows: number;
   readonly bytes: number;
 }
@@ -32,6 +37,12 @@ export async function seedMirror(
   const to = parseArchiveDay(options.to);
   if (from > to) throw new Error(`seed: \`--from\` ${from} is after \`--to\` ${to}`);
   const client = localS3Client(lake);
+  const sqs = options.notify ? localSqsClient(lake) : undefined;
+  const writer = new MirrorWriter(
+    client,
+    lake.archiveBucket,
+    sqs ? { sqs, queueUrl: localQueues(lake).queueUrl } : undefined,
+  );
   const queue = new PQueue({ concurrency: 32 });
   let files = 0;
   let rows = 0;
@@ -52,14 +63,16 @@ export async function seedMirror(
       bytes += file.body.byteLength;
       if (failure) break;
       queue
-        .add(() => putObject(client, lake.archiveBucket, file.key, file.body))
+        .add(() => writer.put(file.key, file.body))
         .catch((err: unknown) => (failure ??= err instanceof Error ? err : new Error(String(err))));
       if (files % 5000 === 0) log(`seed: ${files} files`);
     }
     await queue.onIdle();
     if (failure) throw failure;
+    await writer.flush();
   } finally {
     client.destroy();
+    sqs?.destroy();
   }
-  return { files, rows, bytes };
+  return { files, notifications: writer.notificationsSent, rows, bytes };
 }

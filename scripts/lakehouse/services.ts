@@ -3,9 +3,11 @@ import {
   LOCAL_LAKEHOUSE_ENV,
   catalogUrl,
   s3EndpointUrl,
+  sqsEndpointUrl,
   type LocalLakehouse,
 } from '../../job/localLakehouse.ts';
 import type { LakehouseLayout } from './layout.ts';
+import { ELASTICMQ_MAIN_CLASS } from './installElasticMq.ts';
 import { REST_CATALOG_MAIN_CLASS } from './installRestCatalog.ts';
 import type { ServiceSpec } from './serviceProcess.ts';
 
@@ -77,4 +79,58 @@ export function restCatalogService(
     healthUrl: `${catalogUrl(lake)}/v1/config`,
     startTimeoutMs: 90_000,
   };
+}
+
+/**
+ * ElasticMQ (SQS API) with the notification queue and its dead-letter queue declared in its config
+ * file (see elasticMqConfig). Messages live in memory: a restart empties the queues, like a new
+ * subscription. Healthy once the notification queue exists, not merely once the port answers.
+ */
+export function elasticMqService(
+  layout: LakehouseLayout,
+  lake: LocalLakehouse,
+  classpath: string,
+): ServiceSpec {
+  return {
+    name: 'elasticmq',
+    command: 'java',
+    args: [
+      '-Xmx256m',
+      `-Dconfig.file=${elasticMqConfigPath(layout)}`,
+      '-cp',
+      classpath,
+      ELASTICMQ_MAIN_CLASS,
+    ],
+    env: {},
+    host: lake.host,
+    port: lake.sqsPort,
+    portVariable: LOCAL_LAKEHOUSE_ENV.sqsPort,
+    healthUrl: `${sqsEndpointUrl(lake)}/?Action=GetQueueUrl&QueueName=${lake.notificationQueue}`,
+    startTimeoutMs: 120_000,
+  };
+}
+
+export const elasticMqConfigPath = (layout: LakehouseLayout): string =>
+  join(layout.runDir, 'elasticmq.conf');
+
+/**
+ * ElasticMQ's HOCON config: bound to loopback on the lakehouse's SQS port, the notification queue
+ * redriving to its dead-letter queue after `maxReceiveCount` receives, a 15-minute visibility
+ * timeout (a batch is deleted only after its commit), AWS-style limits (`strict`).
+ */
+export function elasticMqConfig(lake: LocalLakehouse): string {
+  return `include classpath("application.conf")
+node-address { protocol = http, host = "${lake.host}", port = ${lake.sqsPort}, context-path = "" }
+rest-sqs { enabled = true, bind-port = ${lake.sqsPort}, bind-hostname = "${lake.host}", sqs-limits = strict }
+rest-stats { enabled = false }
+generate-node-address = false
+aws { region = "${lake.region}", accountId = "000000000000" }
+queues {
+  "${lake.notificationQueue}" {
+    defaultVisibilityTimeout = 900 seconds
+    deadLettersQueue { name = "${lake.deadLetterQueue}", maxReceiveCount = ${lake.maxReceiveCount} }
+  }
+  "${lake.deadLetterQueue}" { }
+}
+`;
 }

@@ -13,6 +13,8 @@ describe('resourceNames', () => {
       deadLetterQueue: 'openaq-lakehouse-dev-schedule-dlq',
       alertTopic: 'openaq-lakehouse-dev-alerts',
       alertDeadLetterQueue: 'openaq-lakehouse-dev-alerts-dlq',
+      feedQueue: 'openaq-lakehouse-dev-feed',
+      feedDeadLetterQueue: 'openaq-lakehouse-dev-feed-dlq',
     });
   });
 

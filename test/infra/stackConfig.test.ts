@@ -29,6 +29,8 @@ describe('resolveStackConfig', () => {
       logRetentionDays: 30,
       alertEmail: undefined,
       imageKeepCount: 5,
+      notificationFeed: false,
+      notificationMaxReceiveCount: 5,
     });
   });
 

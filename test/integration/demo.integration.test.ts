@@ -22,6 +22,7 @@ describe('npm run demo', () => {
       OPENAQ_LAKEHOUSE_DIR: await mkdtemp(join(tmpdir(), 'demo-lakehouse-')),
       OPENAQ_LAKEHOUSE_S3_PORT: '19310',
       OPENAQ_LAKEHOUSE_CATALOG_PORT: '18391',
+      OPENAQ_LAKEHOUSE_SQS_PORT: '19324',
       OPENAQ_WORK_DIR: await mkdtemp(join(tmpdir(), 'demo-work-')),
     };
     const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'demo'], {

@@ -1,16 +1,15 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackfillOptions } from '../../job/config.ts';
 import { qualifiedName } from '../../job/lake/tableDdl.ts';
 import { generateArchive } from '../../scripts/mirror/generateArchive.ts';
 import {
-  REPO_ROOT,
   backfillConfig,
   createMirrorBucket,
   putFiles,
   runLocalBackfill,
 } from '../helpers/backfillHarness.ts';
+import { killAfterCommitStep } from '../helpers/killAfterCommitStep.ts';
 import { lakeContentDigests, type LakeDigests } from '../helpers/lakeContentDigests.ts';
 import { dropNamespace, uniqueNamespace, withLocalLake } from '../helpers/localLake.ts';
 import { locationsMismatches } from '../helpers/locationsMismatches.ts';
@@ -26,22 +25,13 @@ let clean: LakeDigests;
 const namespaces: string[] = [];
 
 function optionsFor(namespace: string): BackfillOptions {
-  return { ...WINDOW, namespace, sourceBucket: bucket, commitFiles: FILES_PER_CHUNK };
-}
-
-async function killAfter(options: BackfillOptions, step: string, chunk: number) {
-  const node = join(REPO_ROOT, 'node_modules', '.bin', 'node');
-  const script = join(REPO_ROOT, 'test', 'helpers', 'crashAtCommitStep.ts');
-  const child = spawn(node, [script, JSON.stringify(options), step, String(chunk)], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-  const signal = await new Promise<NodeJS.Signals | null>((done) =>
-    child.once('exit', (_code, killedBy) => done(killedBy)),
-  );
-  return { signal, stderr };
+  return {
+    ...WINDOW,
+    namespace,
+    sourceBucket: bucket,
+    commitFiles: FILES_PER_CHUNK,
+    maxRejectRate: 1,
+  };
 }
 
 async function ledgerFiles(namespace: string): Promise<number> {
@@ -56,7 +46,11 @@ async function ledgerFiles(namespace: string): Promise<number> {
 describe('killed right after a commit step, a run resumes to exactly one clean run', () => {
   beforeAll(async () => {
     bucket = await createMirrorBucket('it-kill-steps');
-    const files = [...generateArchive({ ...WINDOW, stations: 14, seed: 41 })];
+    // Every file ends with a row that is refused, so every chunk commits rejects too.
+    const files = [...generateArchive({ ...WINDOW, stations: 14, seed: 41 })].map((file) => ({
+      key: file.key,
+      body: gzipSync(`${gunzipSync(file.body).toString('utf8')}not,a,row\n`),
+    }));
     fileCount = files.length;
     await putFiles(bucket, files);
     const namespace = uniqueNamespace('it_ks_clean');
@@ -73,13 +67,14 @@ describe('killed right after a commit step, a run resumes to exactly one clean r
   it.each([
     // step, files the ledger holds at that moment, whether the resumed run replaces leftovers
     ['measurements', FILES_PER_CHUNK, true],
+    ['rejects', FILES_PER_CHUNK, true],
     ['locations', FILES_PER_CHUNK, true],
     ['files', 2 * FILES_PER_CHUNK, false],
   ] as const)('after the %s commit of chunk 2', async (step, ledgerHolds, leftovers) => {
     const namespace = uniqueNamespace(`it_ks_${step.slice(0, 4)}`);
     namespaces.push(namespace);
     const options = optionsFor(namespace);
-    const crash = await killAfter(options, step, 2);
+    const crash = await killAfterCommitStep(options, step, 2);
     expect(crash.signal, crash.stderr).toBe('SIGKILL');
     expect(await ledgerFiles(namespace)).toBe(ledgerHolds);
 

@@ -11,21 +11,22 @@ const measurements = qualifiedName('lake', namespace, MEASUREMENTS.name);
 const locations = qualifiedName('lake', namespace, LOCATIONS.name);
 
 // Values chosen to stress both engines: non-ASCII and commas in names, a sentinel, a negative,
-// float noise, nulls in optional columns, and instants with local offsets.
+// float noise, nulls in optional columns (source_last_modified among them), and instants with
+// local offsets.
 const MEASUREMENT_ROWS_1 = `
   (2178, 3919, 'Del Norte-2178', TIMESTAMPTZ '2023-02-22 01:00:00-07:00', TIMESTAMP '2023-02-22 01:00:00', '-07:00',
    35.1353, -106.584702, 'pm10', 'µg/m³', 12.5, NULL,
-   'records/csv.gz/locationid=2178/year=2023/month=02/location-2178-20230222.csv.gz', '"etag-1"', 2, 'run-1', TIMESTAMPTZ '2026-11-21 00:00:00+00'),
+   'records/csv.gz/locationid=2178/year=2023/month=02/location-2178-20230222.csv.gz', '"etag-1"', 2, 'run-1', TIMESTAMPTZ '2026-11-21 00:00:00+00', NULL),
   (2178, 3919, 'Del Norte-2178', TIMESTAMPTZ '2023-02-23 00:00:00-07:00', TIMESTAMP '2023-02-23 00:00:00', '-07:00',
    35.1353, -106.584702, 'pm10', 'µg/m³', -999, 'sentinel',
-   'records/csv.gz/locationid=2178/year=2023/month=02/location-2178-20230222.csv.gz', '"etag-1"', 25, 'run-1', TIMESTAMPTZ '2026-11-21 00:00:00+00')`;
+   'records/csv.gz/locationid=2178/year=2023/month=02/location-2178-20230222.csv.gz', '"etag-1"', 25, 'run-1', TIMESTAMPTZ '2026-11-21 00:00:00+00', NULL)`;
 const MEASUREMENT_ROWS_2 = `
   (8118, NULL, 'Chandni Chowk, Delhi - IITM-15', TIMESTAMPTZ '2024-03-01 00:15:00+05:30', TIMESTAMP '2024-03-01 00:15:00', '+05:30',
    28.656756, 105.79990000000001, 'co', 'ppb', -1.25, 'negative',
-   'records/csv.gz/locationid=8118/year=2024/month=02/location-8118-20240229.csv.gz', '"etag-2"', 2, 'run-2', TIMESTAMPTZ '2026-11-21 00:01:00+00'),
+   'records/csv.gz/locationid=8118/year=2024/month=02/location-8118-20240229.csv.gz', '"etag-2"', 2, 'run-2', TIMESTAMPTZ '2026-11-21 00:01:00+00', NULL),
   (9001, 77, 'Trạm Hà Nội – 北京-9', TIMESTAMPTZ '2024-03-01 07:00:00+07:00', NULL, NULL,
    NULL, NULL, 'pm25', NULL, 0.1, NULL,
-   'records/csv.gz/locationid=9001/year=2024/month=03/location-9001-20240301.csv.gz', '"etag-3"', 3, 'run-2', TIMESTAMPTZ '2026-11-21 00:01:00+00')`;
+   'records/csv.gz/locationid=9001/year=2024/month=03/location-9001-20240301.csv.gz', '"etag-3"', 3, 'run-2', TIMESTAMPTZ '2026-11-21 00:01:00+00', NULL)`;
 
 describe('the local lakehouse (DuckDB + Iceberg REST catalog + MinIO)', () => {
   beforeAll(async () => {

@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackfillOptions } from '../../job/config.ts';
 import type { ArchiveObject, ArchiveStore, GetResult } from '../../job/source/archiveStore.ts';
@@ -11,12 +9,12 @@ import {
 } from '../../scripts/mirror/generateArchive.ts';
 import { parseArchiveKey } from '../../job/source/archiveKey.ts';
 import {
-  REPO_ROOT,
   backfillConfig,
   createMirrorBucket,
   putFiles,
   runLocalBackfill,
 } from '../helpers/backfillHarness.ts';
+import { killAfterCommitStep } from '../helpers/killAfterCommitStep.ts';
 import { lakeContentDigests } from '../helpers/lakeContentDigests.ts';
 import { dropNamespace, uniqueNamespace } from '../helpers/localLake.ts';
 import { locationsMismatches } from '../helpers/locationsMismatches.ts';
@@ -109,15 +107,7 @@ describe('the newest version of a file wins, whatever the commit order', () => {
     const namespace = uniqueNamespace('it_newest_mid');
     namespaces.push(namespace);
     // The newer version's run dies right after its measurements commit: no ledger row yet.
-    const node = join(REPO_ROOT, 'node_modules', '.bin', 'node');
-    const script = join(REPO_ROOT, 'test', 'helpers', 'crashAtCommitStep.ts');
-    const child = spawn(node, [script, JSON.stringify(options(namespace)), 'measurements', '1'], {
-      cwd: REPO_ROOT,
-      stdio: 'ignore',
-    });
-    const signal = await new Promise((done) =>
-      child.once('exit', (_code, killedBy) => done(killedBy)),
-    );
+    const { signal } = await killAfterCommitStep(options(namespace), 'measurements', 1);
     expect(signal).toBe('SIGKILL');
     const late = await runLocalBackfill(
       await backfillConfig(options(namespace)),

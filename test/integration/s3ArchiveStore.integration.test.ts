@@ -100,7 +100,13 @@ describe('s3ArchiveStore against MinIO', () => {
     const s = store();
     for (const f of files) {
       const result = await s.get(f.key);
-      expect(result).toEqual({ kind: 'found', body: f.body, etag: md5(f.body), verified: true });
+      expect(result).toEqual({
+        kind: 'found',
+        body: f.body,
+        etag: md5(f.body),
+        verified: true,
+        lastModified: expect.any(Date),
+      });
     }
   });
 
