@@ -105,7 +105,7 @@ describe('s3ArchiveStore against MinIO', () => {
         body: f.body,
         etag: md5(f.body),
         verified: true,
-        lastModified: expect.any(Date),
+        lastModified: expect.any(Date) as unknown as Date,
       });
     }
   });
