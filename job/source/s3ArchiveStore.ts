@@ -5,7 +5,12 @@ import { LakehouseError, classify, errorSummary } from '../lakehouseError.ts';
 import type { ErrorKind } from '../lakehouseError.ts';
 import type { OnRetry } from '../model/retryCounts.ts';
 import type { ArchiveObject, ArchiveStore, GetResult } from './archiveStore.ts';
-import { ThrottleGate, retrySourceRequest, type RetryPolicy } from './sourceRetries.ts';
+import {
+  CorruptBodyError,
+  ThrottleGate,
+  retrySourceRequest,
+  type RetryPolicy,
+} from './sourceRetries.ts';
 import { verifyBody, type ExpectedObject } from './verifyBody.ts';
 
 /** How requests are authenticated. */
@@ -138,7 +143,7 @@ export function createS3ArchiveStore(options: S3ArchiveStoreOptions): ArchiveSto
         const md5 = verifyBody(url, body, head, expected, stableMd5Mismatches < 3);
         return { kind: 'found', body, etag, verified: md5 !== undefined, ...modified } as const;
       } catch (err) {
-        const md5 = (err as { md5?: string }).md5;
+        const md5 = err instanceof CorruptBodyError ? err.md5 : undefined;
         if (md5 === undefined || md5 !== previousMismatch) {
           previousMismatch = md5;
           throw err;

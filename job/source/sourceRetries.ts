@@ -97,9 +97,12 @@ export async function retrySourceRequest<T>(
 
 /** A body whose size or MD5 did not match the object's listing or ETag: fetched again. */
 export class CorruptBodyError extends LakehouseError {
-  constructor(message: string) {
+  /** The MD5 of the bytes, when they failed the MD5 check: the same bytes twice are what is stored. */
+  readonly md5: string | undefined;
+  constructor(message: string, md5?: string) {
     super('transient', message);
     this.name = 'CorruptBodyError';
+    this.md5 = md5;
   }
 }
 

@@ -38,11 +38,9 @@ export function verifyBody(
   if (!checkMd5 || !isMd5Etag(response.etag)) return undefined;
   const md5 = md5Hex(body);
   if (md5 !== response.etag.toLowerCase()) {
-    throw Object.assign(
-      new CorruptBodyError(
-        `source: the bytes of ${url} have MD5 ${md5}, not its ETag ${response.etag}`,
-      ),
-      { md5 },
+    throw new CorruptBodyError(
+      `source: the bytes of ${url} have MD5 ${md5}, not its ETag ${response.etag}`,
+      md5,
     );
   }
   return md5;
