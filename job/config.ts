@@ -329,7 +329,8 @@ function resolveEndpoints(
     endpoint: options.sourceEndpoint
       ? url('--source-endpoint', options.sourceEndpoint)
       : s3EndpointUrl(local),
-    credentials: { accessKeyId: local.job.accessKeyId, secretAccessKey: local.job.secretAccessKey },
+    // Read like the public archive it stands for: unsigned (`lakehouse up` makes it public).
+    credentials: 'anonymous',
   };
   return {
     target: { kind: 'rest', endpoint: catalogUrl(local), warehouse: '', storage: localStorage },

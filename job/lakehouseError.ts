@@ -196,6 +196,15 @@ const ENGINE_REFUSALS = new Set([
 
 const UNREACHABLE_SYSTEM = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 const TRANSIENT_SYSTEM = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED']);
+/** undici's codes for a connection that timed out, broke or closed mid-request. */
+const TRANSIENT_UNDICI = [
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+];
 /** libcurl's and httplib's words for "nothing answered", which DuckDB passes on. */
 const UNREACHABLE_PHRASE =
   /Could not connect to server|Could not establish connection|Connection refused|Couldn't connect|Failed to connect|Could not resolve host/i;
@@ -225,6 +234,7 @@ export function kindOf(facts: ErrorFacts): ErrorKind {
   const timedOut =
     (systemCode !== undefined && TRANSIENT_SYSTEM.has(systemCode)) ||
     codes.includes('TimeoutError') ||
+    has(TRANSIENT_UNDICI) ||
     status === 408 ||
     (duckdbType !== undefined && TIMEOUT_PHRASE.test(text));
   const serverError = status !== undefined && status >= 500;

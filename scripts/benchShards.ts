@@ -20,7 +20,7 @@ import { lakeContentDigests } from '../test/helpers/lakeContentDigests.ts';
 import { locationsMismatches } from '../test/helpers/locationsMismatches.ts';
 import { dropBenchNamespace } from './bench/dropBenchNamespace.ts';
 import { runChild } from './bench/runChild.ts';
-import { ensureBucket, localS3Client, putObject } from './lakehouse/s3Admin.ts';
+import { ensureArchiveBucket, localS3Client, putObject } from './lakehouse/s3Admin.ts';
 import { generateArchive } from './mirror/generateArchive.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -51,7 +51,7 @@ const window = { from: args.from as ArchiveDay, to: args.to as ArchiveDay };
 const bucket = `bench-shards-${args.seed}-${args.stations}-${window.from}-${window.to}`;
 const files = [...generateArchive({ ...window, stations: args.stations, seed: args.seed })];
 const s3 = localS3Client(lake);
-await ensureBucket(s3, bucket);
+await ensureArchiveBucket(s3, bucket);
 // In batches: hundreds of PUTs at once make MinIO answer SlowDownWrite.
 for (let i = 0; i < files.length; i += 16) {
   await Promise.all(files.slice(i, i + 16).map((f) => putObject(s3, bucket, f.key, f.body)));

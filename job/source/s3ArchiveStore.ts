@@ -1,10 +1,13 @@
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { ListObjectsV2CommandOutput, S3ClientConfig } from '@aws-sdk/client-s3';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LakehouseError, classify, errorSummary } from '../lakehouseError.ts';
 import type { ErrorKind } from '../lakehouseError.ts';
 import type { OnRetry } from '../model/retryCounts.ts';
 import type { ArchiveObject, ArchiveStore, GetResult } from './archiveStore.ts';
+import { createHttpObjectReader } from './httpObjectReader.ts';
+import type { FetchedObject } from './objectReader.ts';
+import { createSdkObjectReader } from './sdkObjectReader.ts';
 import {
   CorruptBodyError,
   ThrottleGate,
@@ -63,7 +66,8 @@ const DEFAULTS = {
 } as const;
 
 /**
- * The archive bucket over the AWS SDK v3: ListObjectsV2 for listings, GetObject for bytes. Every
+ * The archive bucket: ListObjectsV2 through the AWS SDK v3 for listings; GETs through undici when
+ * unsigned (the public archive), through the SDK when signed. Every
  * request is retried here, on its own (the SDK's own retries draw on one budget per client, which
  * a burst of throttling empties for every request): throttling after a pause shared by all
  * requests (ThrottleGate), 5xx, resets, timeouts and bodies that break or do not match their
@@ -74,6 +78,11 @@ export function createS3ArchiveStore(options: S3ArchiveStoreOptions): ArchiveSto
   const settings = resolveOptions(options);
   const { bucket } = settings;
   const client = new S3Client(clientConfig(settings));
+  // Unsigned GETs need no SDK: a lean HTTP client costs a fraction of the CPU per file.
+  const reader =
+    settings.credentials === 'anonymous'
+      ? createHttpObjectReader({ ...settings, connections: settings.maxSockets })
+      : createSdkObjectReader(client, bucket);
   const policy: RetryPolicy = {
     maxAttempts: settings.maxAttempts,
     maxThrottledAttempts: settings.maxThrottledAttempts,
@@ -115,30 +124,25 @@ export function createS3ArchiveStore(options: S3ArchiveStoreOptions): ArchiveSto
   async function getVerified(key: string, expected?: ExpectedObject): Promise<GetResult> {
     let previousMismatch: string | undefined;
     return retrySourceRequest(policy, `reading s3://${bucket}/${key}`, async () => {
-      let response;
+      let response: FetchedObject;
       try {
-        response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        response = await reader.read(key);
       } catch (err) {
         const error = fail(err, 'read', key);
         if (error.kind === 'not-found') return { kind: 'missing' } as const;
         throw error;
       }
-      if (response.Body === undefined || response.ETag === undefined) {
+      if (response.etag === undefined) {
         throw new LakehouseError(
           'transient',
-          `source: s3://${bucket}/${key} came back without a body or an ETag`,
+          `source: s3://${bucket}/${key} came back without an ETag`,
         );
       }
-      let body: Uint8Array;
-      try {
-        body = await response.Body.transformToByteArray();
-      } catch (err) {
-        throw fail(err, 'read', key);
-      }
-      const etag = stripQuotes(response.ETag);
+      const body = response.body;
+      const etag = stripQuotes(response.etag);
       const url = `s3://${bucket}/${key}`;
-      const head = { etag, contentLength: response.ContentLength };
-      const modified = response.LastModified ? { lastModified: response.LastModified } : {};
+      const head = { etag, contentLength: response.contentLength };
+      const modified = response.lastModified ? { lastModified: response.lastModified } : {};
       try {
         const md5 = verifyBody(url, body, head, expected, stableMd5Mismatches < 3);
         return { kind: 'found', body, etag, verified: md5 !== undefined, ...modified } as const;
@@ -188,6 +192,7 @@ export function createS3ArchiveStore(options: S3ArchiveStoreOptions): ArchiveSto
     },
 
     close(): void {
+      reader.close();
       client.destroy();
     },
   };

@@ -3,7 +3,12 @@ import { s3EndpointUrl, type LocalLakehouse } from '../../job/localLakehouse.ts'
 import { ARCHIVE_KEY_PREFIX } from '../../job/source/archiveKey.ts';
 import type { ArchiveStore } from '../../job/source/archiveStore.ts';
 import { createS3ArchiveStore } from '../../job/source/s3ArchiveStore.ts';
-import { deletePrefix, ensureBucket, localS3Client, putObject } from '../lakehouse/s3Admin.ts';
+import {
+  deletePrefix,
+  ensureArchiveBucket,
+  localS3Client,
+  putObject,
+} from '../lakehouse/s3Admin.ts';
 import {
   MIN_READINGS_PER_DAY,
   benchArchive,
@@ -57,7 +62,7 @@ export async function ensureBenchMirror(
   const client = localS3Client(lake);
   const store = mirrorStore(lake, bucket);
   try {
-    await ensureBucket(client, bucket);
+    await ensureArchiveBucket(client, bucket);
     const existing = await readManifest(store);
     const listed = await countArchiveObjects(store);
     if (existing !== undefined && matches(existing, spec) && listed === existing.files) {

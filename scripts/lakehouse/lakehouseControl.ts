@@ -9,7 +9,7 @@ import { installPyIceberg } from './installPyIceberg.ts';
 import { installRestCatalog } from './installRestCatalog.ts';
 import { installS3TablesEmulator } from './installS3TablesEmulator.ts';
 import type { LakehouseLayout } from './layout.ts';
-import { ensureBucket, localS3Client } from './s3Admin.ts';
+import { ensureArchiveBucket, ensureBucket, localS3Client } from './s3Admin.ts';
 import { serviceState, startService, stopService, type ServiceState } from './serviceProcess.ts';
 import {
   elasticMqConfig,
@@ -68,7 +68,7 @@ export async function lakehouseUp(
   const s3 = localS3Client(lake);
   try {
     await ensureBucket(s3, lake.warehouseBucket);
-    await ensureBucket(s3, lake.archiveBucket);
+    await ensureArchiveBucket(s3, lake.archiveBucket);
   } finally {
     s3.destroy();
   }

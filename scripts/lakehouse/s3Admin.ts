@@ -3,6 +3,7 @@ import {
   CreateBucketCommand,
   DeleteObjectsCommand,
   ListObjectsV2Command,
+  PutBucketPolicyCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -24,6 +25,32 @@ export async function ensureBucket(client: S3Client, bucket: string): Promise<vo
   } catch (err) {
     if (!(err instanceof BucketAlreadyOwnedByYou)) throw err;
   }
+}
+
+/**
+ * A bucket like OpenAQ's public archive: anyone may list it and read its objects without signing
+ * (the job reads the real archive unsigned, and the local mirrors the same way).
+ */
+export async function ensureArchiveBucket(client: S3Client, bucket: string): Promise<void> {
+  await ensureBucket(client, bucket);
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: ['*'] },
+        Action: ['s3:GetBucketLocation', 's3:ListBucket'],
+        Resource: [`arn:aws:s3:::${bucket}`],
+      },
+      {
+        Effect: 'Allow',
+        Principal: { AWS: ['*'] },
+        Action: ['s3:GetObject'],
+        Resource: [`arn:aws:s3:::${bucket}/*`],
+      },
+    ],
+  };
+  await client.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
 }
 
 /** Writes an object; returns its ETag (quotes stripped). */

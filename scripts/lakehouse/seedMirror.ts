@@ -3,7 +3,7 @@ import type { LocalLakehouse } from '../../job/localLakehouse.ts';
 import { parseArchiveDay } from '../../job/model/archiveDay.ts';
 import { generateArchive } from '../mirror/generateArchive.ts';
 import { MirrorWriter } from './mirrorWriter.ts';
-import { ensureBucket, localS3Client } from './s3Admin.ts';
+import { ensureArchiveBucket, localS3Client } from './s3Admin.ts';
 import { localQueues, localSqsClient } from './sqsAdmin.ts';
 
 export interface SeedOptions {
@@ -49,7 +49,7 @@ export async function seedMirror(
   let bytes = 0;
   let failure: Error | undefined;
   try {
-    await ensureBucket(client, lake.archiveBucket);
+    await ensureArchiveBucket(client, lake.archiveBucket);
     for (const file of generateArchive({
       from,
       to,

@@ -18,7 +18,7 @@ import type { ArchiveStore } from '../../job/source/archiveStore.ts';
 import type { Measurement } from '../../job/model/measurement.ts';
 import { createS3ArchiveStore } from '../../job/source/s3ArchiveStore.ts';
 import { MEASUREMENTS } from '../../job/tables.ts';
-import { ensureBucket, localS3Client, putObject } from '../../scripts/lakehouse/s3Admin.ts';
+import { ensureArchiveBucket, localS3Client, putObject } from '../../scripts/lakehouse/s3Admin.ts';
 import { CountingStore, type StoreCounts } from './countingStore.ts';
 import { duckdbSettings, localLake, localTarget } from './localLake.ts';
 
@@ -29,7 +29,7 @@ export async function createMirrorBucket(prefix: string): Promise<string> {
   const bucket = `${prefix}-${randomBytes(4).toString('hex')}`;
   const client = localS3Client(localLake);
   try {
-    await ensureBucket(client, bucket);
+    await ensureArchiveBucket(client, bucket);
   } finally {
     client.destroy();
   }

@@ -20,7 +20,8 @@ import {
 import { CountingStore } from '../helpers/countingStore.ts';
 import { localLake } from '../helpers/localLake.ts';
 
-const bucket = localLake.archiveBucket;
+// A private bucket (the mirror is public, like the archive): unsigned reads must be refused here.
+const bucket = 'openaq-store-test-private';
 const admin = localS3Client(localLake);
 const endpoint = s3EndpointUrl(localLake);
 const signed = { accessKeyId: localLake.accessKeyId, secretAccessKey: localLake.secretAccessKey };
