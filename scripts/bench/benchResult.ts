@@ -2,6 +2,7 @@ import type { RunSummary } from '../../job/runSummary.ts';
 import type { ProfileSummary } from './cpuProfileSummary.ts';
 import type { FloorResult } from './floorProcess.ts';
 import type { MirrorManifest } from './benchMirror.ts';
+import type { NaiveResult } from './naiveStatementProcess.ts';
 import type { TableDataFiles } from './tableDataFiles.ts';
 
 /** One child process as measured from outside. */
@@ -15,6 +16,11 @@ export interface ProcessMeasure {
 
 export interface FloorRun extends ProcessMeasure {
   readonly result: FloorResult;
+}
+
+/** The naive contender: one DuckDB INSERT … SELECT FROM read_csv(glob) into a fresh table. */
+export interface NaiveRun extends ProcessMeasure {
+  readonly result: NaiveResult;
 }
 
 export interface JobRun extends ProcessMeasure {
@@ -34,6 +40,8 @@ export interface PointResult {
   readonly mirror: MirrorManifest & { readonly seededNow: boolean; readonly seedSeconds: number };
   readonly floor: FloorRun;
   readonly job: JobRun;
+  /** Absent in results written before the contender was added. */
+  readonly naive?: NaiveRun;
   readonly tableFiles: TableDataFiles;
   /** Listing the window only, with the job's station cache as a re-run has it. */
   readonly listOnly: FloorRun;

@@ -1,5 +1,13 @@
 import type { BenchResult, PointResult } from './benchResult.ts';
-import { checkTargets, jobFloorRatio, mib, rerunInnerRatio, rerunRatio } from './benchTargets.ts';
+import {
+  checkTargets,
+  cpuMsPerFile,
+  jobFloorRatio,
+  jobNaiveSpeedup,
+  mib,
+  rerunInnerRatio,
+  rerunRatio,
+} from './benchTargets.ts';
 
 type Row = [label: string, value: (p: PointResult) => string];
 
@@ -21,6 +29,27 @@ const ROWS: Row[] = [
   ],
   ['**job** s; CPU s', (p) => `**${s(p.job.wallSeconds)}**; ${s(p.job.cpuSeconds)}`],
   ['**job / floor**', (p) => `**${jobFloorRatio(p).toFixed(2)}**`],
+  [
+    'naive statement s; CPU s; rows',
+    (p) =>
+      p.naive === undefined
+        ? '–'
+        : `${s(p.naive.wallSeconds)}; ${s(p.naive.cpuSeconds)}; ${n(p.naive.result.rows)}`,
+  ],
+  [
+    '**job speed ÷ naive statement**',
+    (p) => {
+      const speedup = jobNaiveSpeedup(p);
+      return speedup === undefined ? '–' : `**${speedup.toFixed(2)}×**`;
+    },
+  ],
+  [
+    'CPU ms / file: job; floor; naive',
+    (p) =>
+      [p.job, p.floor, ...(p.naive ? [p.naive] : [])]
+        .map((run) => cpuMsPerFile(run, p.mirror.files).toFixed(2))
+        .join('; '),
+  ],
   [
     'files/s; rows/s (job)',
     (p) =>

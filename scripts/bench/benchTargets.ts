@@ -22,6 +22,13 @@ export const historyRatio = (h: HistoryResult): number =>
 export const patchedHistoryRatio = (h: HistoryResult): number =>
   h.withHistoryPatched.wallSeconds / h.emptyPatched.wallSeconds;
 
+/** The job's files/s over the naive statement's: how many times faster the job is. */
+export const jobNaiveSpeedup = (p: PointResult): number | undefined =>
+  p.naive === undefined ? undefined : p.naive.wallSeconds / p.job.wallSeconds;
+/** Process CPU milliseconds per file. */
+export const cpuMsPerFile = (run: { cpuSeconds: number }, files: number): number =>
+  (run.cpuSeconds * 1000) / files;
+
 export const rerunInnerRatio = (p: PointResult): number =>
   p.rerun.summary.seconds.total / p.listOnly.result.seconds.total;
 
@@ -35,6 +42,7 @@ export function checkTargets(points: readonly PointResult[]): TargetCheck[] {
   const peak = Math.max(...byFiles.map((p) => p.job.peakRssBytes));
   const p1m = byFiles.find((p) => p.label === '1000k');
   const withHistory = byFiles.filter((p) => p.history !== undefined);
+  const speedPoints = [p10k, p100k].filter((p): p is PointResult => p?.naive !== undefined);
   const commitsAsPlanned = byFiles.every(
     (p) => p.job.summary.commits === p.job.summary.commitsPlanned,
   );
@@ -73,6 +81,21 @@ export function checkTargets(points: readonly PointResult[]): TargetCheck[] {
               `${p.label}: ${historyRatio(p.history!).toFixed(2)} (${p.history!.withHistory.wallSeconds.toFixed(1)} / ${p.history!.empty.wallSeconds.toFixed(1)} s), patched ${patchedHistoryRatio(p.history!).toFixed(2)} (${p.history!.withHistoryPatched.wallSeconds.toFixed(1)} / ${p.history!.emptyPatched.wallSeconds.toFixed(1)} s)`,
           )
           .join('; ') || 'not measured',
+    },
+    {
+      target: "job ≥ 2× the naive statement's files/s at 10k and 100k",
+      met:
+        speedPoints.length === 0 ? undefined : speedPoints.every((p) => jobNaiveSpeedup(p)! >= 2),
+      measured:
+        speedPoints.map((p) => `${p.label} ${jobNaiveSpeedup(p)!.toFixed(2)}×`).join(', ') ||
+        'no 10k or 100k point with the naive statement',
+    },
+    {
+      target: 'job CPU ≤ 1.0 ms per file at 100k',
+      met: p100k ? cpuMsPerFile(p100k.job, p100k.mirror.files) <= 1.0 : undefined,
+      measured: byFiles
+        .map((p) => `${p.label} ${cpuMsPerFile(p.job, p.mirror.files).toFixed(2)} ms`)
+        .join(', '),
     },
     {
       target: 'job / floor ≤ 1.3 at 10k and 100k',

@@ -10,6 +10,7 @@ import type {
   FloorRun,
   HistoryResult,
   JobRun,
+  NaiveRun,
   PointResult,
   ProcessMeasure,
 } from './benchResult.ts';
@@ -18,6 +19,7 @@ import { cpuProfileSummary } from './cpuProfileSummary.ts';
 import { dropBenchNamespace } from './dropBenchNamespace.ts';
 import type { FloorResult } from './floorProcess.ts';
 import { jobArgs } from './jobArgs.ts';
+import type { NaiveResult } from './naiveStatementProcess.ts';
 import { readProcessUsage } from './processUsage.ts';
 import { runChild, type ChildRun } from './runChild.ts';
 import { tableDataFiles } from './tableDataFiles.ts';
@@ -85,6 +87,8 @@ export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promi
   const node = process.execPath;
   const cli = join(ctx.root, 'bin', 'openaq-lakehouse.js');
   const floorScript = join(ctx.root, 'scripts', 'bench', 'floorProcess.ts');
+  const naiveScript = join(ctx.root, 'scripts', 'bench', 'naiveStatementProcess.ts');
+  const naiveNamespace = `${namespace}_naive`;
 
   const measured = async (
     what: string,
@@ -156,6 +160,11 @@ export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promi
     const profileDir = ctx.profileDir === undefined ? undefined : join(ctx.profileDir, point.label);
     if (profileDir !== undefined) await mkdir(profileDir, { recursive: true });
     const job = await jobRun('job', profileDir, true);
+    const naive = await naiveRun(measured, naiveScript, {
+      ...base,
+      namespace: naiveNamespace,
+      workDir: join(work, 'naive'),
+    });
     const tableFiles = await tableDataFiles(config, ctx.lake, namespace, MEASUREMENTS.name);
     const listOnly = await floorRun('listing only', base, true);
     const rerun = await jobRun('re-run');
@@ -186,6 +195,7 @@ export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promi
       mirror: { ...mirror.manifest, seededNow: mirror.seeded, seedSeconds: mirror.seconds },
       floor,
       job,
+      naive,
       tableFiles,
       listOnly,
       rerun,
@@ -197,12 +207,27 @@ export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promi
     };
   } finally {
     if (!ctx.keep) {
-      await dropBenchNamespace(config, ctx.lake, namespace).catch((err: unknown) =>
-        ctx.log(`bench: could not drop ${namespace}: ${String(err)}`),
-      );
+      for (const ns of [namespace, naiveNamespace]) {
+        await dropBenchNamespace(config, ctx.lake, ns).catch((err: unknown) =>
+          ctx.log(`bench: could not drop ${ns}: ${String(err)}`),
+        );
+      }
       await rm(work, { recursive: true, force: true });
     }
   }
+}
+
+/** The naive contender (see naiveStatementProcess.ts), as its own measured process. */
+async function naiveRun(
+  measured: (what: string, args: string[]) => Promise<ProcessMeasure & { child: ChildRun }>,
+  script: string,
+  options: BackfillOptions,
+): Promise<NaiveRun> {
+  const { child, ...measure } = await measured('naive statement', [
+    script,
+    JSON.stringify(options),
+  ]);
+  return { ...measure, result: JSON.parse(child.stdout) as NaiveResult };
 }
 
 /**
