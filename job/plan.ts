@@ -42,7 +42,10 @@ export interface ChunkLimits {
 
 /**
  * Splits the work into commits: files in day order, a new chunk when the next file would exceed
- * either limit. A file is never split across commits.
+ * either limit. A file is never split across commits. Within a chunk, files are in station order,
+ * then day: the order their rows are staged and written in, so that a data file's row groups each
+ * hold a few stations (their min/max statistics prune queries by station) without sorting the
+ * chunk's rows at commit, which took half of the commit's time.
  */
 export function chunkFiles(files: readonly PlannedFile[], limits: ChunkLimits): PlannedFile[][] {
   const sorted = [...files].sort((a, b) =>
@@ -65,5 +68,9 @@ export function chunkFiles(files: readonly PlannedFile[], limits: ChunkLimits): 
     days.add(file.day);
   }
   if (current.length > 0) chunks.push(current);
-  return chunks;
+  return chunks.map((chunk) =>
+    chunk.sort(
+      (a, b) => a.locationId - b.locationId || (a.day < b.day ? -1 : a.day > b.day ? 1 : 0),
+    ),
+  );
 }

@@ -49,8 +49,8 @@ const STEP_RETRIES = 6;
 
 /**
  * Commits everything staged, as one Iceberg commit per table, in this order:
- * 1. measurements: the staged files' earlier rows deleted, the new rows inserted sorted for
- *    pruning. Reading the lineage first pins the snapshot the commit is checked against, so a
+ * 1. measurements: the staged files' earlier rows deleted, the new rows inserted in staging order
+ *    (station by station: see chunkFiles). Reading the lineage first pins the snapshot the commit is checked against, so a
  *    concurrent writer makes it fail with a conflict instead of duplicating;
  * 2. rejects: the files' earlier rejects replaced by the new ones;
  * 3. locations upserted;
@@ -185,8 +185,7 @@ async function commitMeasurements(
        SELECT r.location_id, r.sensors_id, r.location, r.datetime, r.datetime_local::TIMESTAMP, r.utc_offset,
               r.lat, r.lon, r.parameter, r.units, r.value, r.value_flag, r.source_key, r.source_etag,
               r.source_line, $run_id, $now, f.source_last_modified
-       FROM ${STAGING_ALIAS}.stage_rows r JOIN ${STAGED_FILES} f USING (source_key, source_etag)
-       ORDER BY r.location_id, r.datetime, r.sensors_id`,
+       FROM ${STAGING_ALIAS}.stage_rows r JOIN ${STAGED_FILES} f USING (source_key, source_etag)`,
       { run_id: request.runId, now: timestamptzValue(request.ingestedAt) },
     );
     rowsInserted = Number(inserted.getRows()[0]?.[0] ?? 0);

@@ -40,12 +40,21 @@ describe('chunkFiles', () => {
 
   it('cuts commits at the day limit, in day order, never splitting a day', () => {
     const chunks = chunkFiles(files, { days: 2, files: 1000 });
-    expect(chunks.map((chunk) => [...new Set(chunk.map((f) => f.day))])).toEqual([
+    expect(chunks.map((chunk) => [...new Set(chunk.map((f) => f.day))].sort())).toEqual([
       ['2024-03-01', '2024-03-02'],
       ['2024-03-03', '2024-03-04'],
       ['2024-03-05'],
     ]);
-    expect(chunks[0]!.map((f) => f.locationId)).toEqual([10, 20, 10, 20]);
+  });
+
+  it('orders a chunk station by station, then by day: the order its rows are written in', () => {
+    const [first] = chunkFiles(files, { days: 2, files: 1000 });
+    expect(first!.map((f) => `${f.locationId} ${f.day}`)).toEqual([
+      '10 2024-03-01',
+      '10 2024-03-02',
+      '20 2024-03-01',
+      '20 2024-03-02',
+    ]);
   });
 
   it('cuts commits at the file limit too, keeping every file whole', () => {
