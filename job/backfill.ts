@@ -22,8 +22,7 @@ import type { Piece } from './planPieces.ts';
 import { withRunFolder } from './runFolder.ts';
 import { archiveDayToMs, type ArchiveDay } from './model/archiveDay.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
-import { MeasurementColumns } from './model/measurementColumns.ts';
-import { readArchiveFile } from './source/parseArchiveFile.ts';
+import { ParserPool } from './source/parserPool.ts';
 import { FILES, TABLES } from './tables.ts';
 
 export interface BackfillDependencies {
@@ -169,17 +168,21 @@ async function loadWindow(
   const staging = config.dryRun
     ? undefined
     : await StagingArea.open(session.connection, join(config.runDir, 'staging.duckdb'));
+  const parser = ParserPool.create(config.dryRun ? 0 : config.parseThreads);
   try {
     const progress = { filesDone: 0, filesTotal: 0 };
     let next = await stream.firstPiece;
     while (!next.done) {
       const listed = next.value;
-      const loaded = await loadPiece(session, config, deps, summary, listed, staging, progress);
+      const load = staging && { staging, parser };
+      const loaded = await loadPiece(session, config, deps, summary, listed, load, progress);
       stream.held.release(listed.listing.files.length);
       if (!config.dryRun) await listed.done?.(loaded);
       next = await stream.pieces.next();
     }
   } finally {
+    summary.seconds.parse = parser.busyMs / 1000;
+    await parser.close();
     await staging?.close();
   }
 }
@@ -194,7 +197,7 @@ async function loadPiece(
   deps: BackfillDependencies,
   summary: RunSummary,
   { piece, listing, seconds: listSeconds }: ListedPiece,
-  staging: StagingArea | undefined,
+  load: ChunkLoader | undefined,
   progress: { filesDone: number; filesTotal: number },
 ): Promise<number> {
   const { logger } = deps;
@@ -245,10 +248,11 @@ async function loadPiece(
     },
     'planned',
   );
-  if (staging === undefined) return work.length;
+  if (load === undefined) return work.length;
+  const { staging } = load;
 
   for (const chunk of chunks) {
-    await loadChunk(chunk, staging, config, deps, summary, () => {
+    await loadChunk(chunk, load, config, deps, summary, () => {
       progress.filesDone += 1;
       if (progress.filesDone % 50 === 0) logger.debug({ ...progress }, 'staging progress');
       deps.onProgress?.({
@@ -289,10 +293,19 @@ async function readLineage(session: LakeSession, namespace: string, piece: Piece
   }
 }
 
-/** Fetches, parses and stages one chunk's files with bounded concurrency. */
+/** Where a chunk's files go: parsed by the pool, staged in the staging area. */
+interface ChunkLoader {
+  readonly staging: StagingArea;
+  readonly parser: ParserPool;
+}
+
+/**
+ * Fetches, parses and stages one chunk's files with bounded concurrency: the GETs and the staging
+ * on this thread, the parsing on the pool's.
+ */
 async function loadChunk(
   files: readonly PlannedFile[],
-  staging: StagingArea,
+  { staging, parser }: ChunkLoader,
   config: BackfillConfig,
   deps: BackfillDependencies,
   summary: RunSummary,
@@ -301,9 +314,6 @@ async function loadChunk(
   const started = performance.now();
   const queue = new PQueue({ concurrency: config.concurrency });
   let failure: Error | undefined;
-  // Each file is parsed into these and staged at once, with no await in between: the buffers are
-  // free again for the next file, and no row outlives its file as a JS object.
-  const rows = new MeasurementColumns();
   for (const file of files) {
     if (failure) break;
     if (queue.size > config.concurrency * 2) await queue.onSizeLessThan(config.concurrency);
@@ -318,8 +328,7 @@ async function loadChunk(
         }
         summary.filesFetched += 1;
         summary.bytesFetched += got.body.byteLength;
-        const parseStart = performance.now();
-        let parsed = readArchiveFile({ key: file.key, body: got.body }, rows);
+        let parsed = await parser.parse({ key: file.key, body: got.body });
         if (parsed.kind === 'rejected' && !got.verified) {
           // Bytes no checksum vouched for may have been damaged on the way: a file is rejected
           // whole only if a second download brings the same bytes.
@@ -327,11 +336,10 @@ async function loadChunk(
           if (again.kind === 'found' && !sameBytes(again.body, got.body)) {
             summary.retries.sourceCorruptBody += 1;
             got = again;
-            parsed = readArchiveFile({ key: file.key, body: got.body }, rows);
+            parsed = await parser.parse({ key: file.key, body: got.body });
           }
         }
         const stageStart = performance.now();
-        summary.seconds.parse += (stageStart - parseStart) / 1000;
         // The ETag of the bytes actually read: if OpenAQ rewrote the file since the listing, the
         // lineage must name the new version.
         const staged = {
@@ -359,7 +367,7 @@ async function loadChunk(
               'rows rejected',
             );
           }
-          staging.addParsedFile({ ...staged, outcome: 'loaded' }, rows, parsed.rejects);
+          staging.addParsedFile({ ...staged, outcome: 'loaded' }, parsed.rows, parsed.rejects);
         }
         summary.seconds.stage += seconds(stageStart);
         fileDone();

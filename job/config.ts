@@ -49,6 +49,8 @@ export interface BackfillConfig extends LakeConfig {
   readonly stationCache?: StationCache;
   /** Parallel GETs, and the size of the HTTP socket pool. */
   readonly concurrency: number;
+  /** Threads that decompress, parse and validate files (0: the main thread does). */
+  readonly parseThreads: number;
   readonly commit: ChunkLimits;
   /**
    * Listed files held in memory at most: the window is streamed in pieces (a month of a slice of
@@ -92,6 +94,7 @@ export interface SourceOptions extends LakeOptions {
 export interface BackfillOptions extends SourceOptions {
   readonly from: string;
   readonly to: string;
+  readonly parseThreads?: number;
   readonly commitDays?: number;
   readonly commitFiles?: number;
   readonly filesInMemory?: number;
@@ -202,6 +205,12 @@ export function resolveBackfillConfig(
       DEFAULTS.stationCacheHours * 3_600_000,
     ),
     concurrency: integer('--concurrency', options.concurrency ?? DEFAULTS.concurrency, 1, 1024),
+    parseThreads: integer(
+      '--parse-threads',
+      options.parseThreads ?? Math.max(1, availableParallelism() - 1),
+      0,
+      64,
+    ),
     commit: {
       days: integer(
         '--commit-days',

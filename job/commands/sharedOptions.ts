@@ -101,6 +101,11 @@ export function sourceOptions<T>(y: Argv<T>) {
 /** How a load commits: backfill and nightly take these. */
 export function loadOptions<T>(y: Argv<T>) {
   return y
+    .option('parse-threads', {
+      type: 'number',
+      describe:
+        'Threads that decompress, parse and validate files; 0 parses on the main thread [default: cores − 1, at least 1]',
+    })
     .option('commit-days', {
       type: 'number',
       default: DEFAULTS.commitDays,

@@ -1,5 +1,6 @@
 import { timestamptzValue } from './duckdbTypes.ts';
 import { rm } from 'node:fs/promises';
+import duckdb from '@duckdb/node-bindings';
 import {
   DuckDBDataChunk,
   DOUBLE,
@@ -10,7 +11,8 @@ import {
   type DuckDBConnection,
 } from '@duckdb/node-api';
 import type { RowReject } from '../model/measurement.ts';
-import { VALUE_FLAGS, type MeasurementColumns } from '../model/measurementColumns.ts';
+import { VALUE_FLAGS } from '../model/measurementColumns.ts';
+import type { PackedRows } from '../model/packedRows.ts';
 
 /** What happened to one listed file in this run. */
 export type FileOutcome = 'loaded' | 'rejected';
@@ -54,6 +56,17 @@ type PackedColumn = (typeof PACKED_COLUMNS)[number][0];
 /** Rows per data chunk: DuckDB's vector size. */
 const CHUNK_ROWS = 2048;
 
+type PendingColumns = { [name in PackedColumn]: Int32Array | Float64Array };
+
+/** A typed array of CHUNK_ROWS per packed column, of the column's type. */
+const pendingColumns = (): PendingColumns =>
+  Object.fromEntries(
+    PACKED_COLUMNS.map(([name, type]) => [
+      name,
+      type === INTEGER ? new Int32Array(CHUNK_ROWS) : new Float64Array(CHUNK_ROWS),
+    ]),
+  ) as PendingColumns;
+
 /**
  * Rows wait here, in a DuckDB database file on local disk, until their chunk is committed: memory
  * stays bounded by DuckDB's memory_limit whatever the window, and a crash loses only staging.
@@ -64,12 +77,8 @@ export class StagingArea {
   readonly #path: string;
   #appenders: Appenders | undefined;
   #stagedRows = 0;
-  /** Rows not yet handed to DuckDB: one array of CHUNK_ROWS per packed column, filled to #pendingRows. */
-  readonly #pending = Object.fromEntries(
-    PACKED_COLUMNS.map(([name]) => [name, new Array<number>(CHUNK_ROWS).fill(0)]),
-  ) as {
-    [name in PackedColumn]: number[];
-  };
+  /** Rows not yet handed to DuckDB: one typed array of CHUNK_ROWS per packed column, filled to #pendingRows. */
+  readonly #pending = pendingColumns();
   #pendingRows = 0;
   /** Position (1-based) of each string in stage_strings. */
   readonly #stringRefs = new Map<string, number>();
@@ -122,11 +131,8 @@ export class StagingArea {
     return this.#stagedRows;
   }
 
-  /**
-   * Stages one file's good rows and its refused ones. Synchronous, so that `rows` can be reused
-   * for the next file as soon as this returns.
-   */
-  addParsedFile(file: StagedFile, rows: MeasurementColumns, rejects: readonly RowReject[]): void {
+  /** Stages one file's good rows and its refused ones. */
+  addParsedFile(file: StagedFile, rows: PackedRows, rejects: readonly RowReject[]): void {
     const appenders = this.#open();
     const fileRef = this.#nextFileRef++;
     appenders.fileRefs.appendInteger(fileRef);
@@ -134,28 +140,34 @@ export class StagingArea {
     appenders.fileRefs.appendVarchar(file.etag);
     appenders.fileRefs.endRow();
     const p = this.#pending;
-    // Consecutive rows mostly repeat these: compare with the last row before looking them up.
-    const location = this.#memo();
-    const utcOffset = this.#memo();
-    const parameter = this.#memo();
-    const units = this.#memo();
-    const valueFlag = this.#memo();
-    for (let i = 0; i < rows.length; i++) {
-      const at = this.#pendingRows++;
-      p.file_ref[at] = fileRef;
-      p.source_line[at] = rows.line[i]!;
-      p.location_id[at] = rows.locationId[i]!;
-      p.sensors_id[at] = rows.sensorsId[i]!;
-      p.datetime_ms[at] = rows.datetimeUtcMs[i]!;
-      p.datetime_local_ms[at] = rows.datetimeWallMs[i]!;
-      p.lat[at] = rows.lat[i]!;
-      p.lon[at] = rows.lon[i]!;
-      p.value[at] = rows.value[i]!;
-      p.location_ref[at] = location(rows.location[i] ?? null);
-      p.utc_offset_ref[at] = utcOffset(rows.utcOffset[i]!);
-      p.parameter_ref[at] = parameter(rows.parameter[i]!);
-      p.units_ref[at] = units(rows.units[i] ?? null);
-      p.value_flag_ref[at] = valueFlag(VALUE_FLAGS[rows.valueFlag[i]!] ?? null);
+    // A file's strings are a few distinct values: each looked up once, then by position.
+    const location = this.#refs(rows.location.values);
+    const utcOffset = this.#refs(rows.utcOffset.values);
+    const parameter = this.#refs(rows.parameter.values);
+    const units = this.#refs(rows.units.values);
+    const valueFlags = this.#refs(VALUE_FLAGS);
+    for (let from = 0; from < rows.length;) {
+      const at = this.#pendingRows;
+      const count = Math.min(rows.length - from, CHUNK_ROWS - at);
+      const to = from + count;
+      p.file_ref.fill(fileRef, at, at + count);
+      p.source_line.set(rows.line.subarray(from, to), at);
+      p.location_id.set(rows.locationId.subarray(from, to), at);
+      p.sensors_id.set(rows.sensorsId.subarray(from, to), at);
+      p.datetime_ms.set(rows.datetimeUtcMs.subarray(from, to), at);
+      p.datetime_local_ms.set(rows.datetimeWallMs.subarray(from, to), at);
+      p.lat.set(rows.lat.subarray(from, to), at);
+      p.lon.set(rows.lon.subarray(from, to), at);
+      p.value.set(rows.value.subarray(from, to), at);
+      for (let i = from, j = at; i < to; i++, j++) {
+        p.location_ref[j] = location[rows.location.index[i]!]!;
+        p.utc_offset_ref[j] = utcOffset[rows.utcOffset.index[i]!]!;
+        p.parameter_ref[j] = parameter[rows.parameter.index[i]!]!;
+        p.units_ref[j] = units[rows.units.index[i]!]!;
+        p.value_flag_ref[j] = valueFlags[rows.valueFlag[i]!]!;
+      }
+      this.#pendingRows += count;
+      from = to;
       if (this.#pendingRows === CHUNK_ROWS) this.#appendPending();
     }
     this.#stagedRows += rows.length;
@@ -184,30 +196,30 @@ export class StagingArea {
     return ref;
   }
 
-  /** #ref that remembers its last answer. */
-  #memo(): (text: string | null) => number {
-    let last: string | null | undefined;
-    let lastRef = 0;
-    return (text) => {
-      if (text !== last) {
-        last = text;
-        lastRef = this.#ref(text);
-      }
-      return lastRef;
-    };
+  /** The refs of a file's distinct strings, in their order. */
+  #refs(values: readonly (string | null)[]): Int32Array {
+    const refs = new Int32Array(values.length);
+    for (let i = 0; i < values.length; i++) refs[i] = this.#ref(values[i]!);
+    return refs;
   }
 
-  /** Hands the pending rows to DuckDB as one data chunk. */
+  /** Hands the pending rows to DuckDB as one data chunk, each column copied in whole. */
   #appendPending(): void {
     const count = this.#pendingRows;
     if (count === 0) return;
     const chunk = DuckDBDataChunk.create(PACKED_TYPES, count);
-    const full = count === CHUNK_ROWS;
-    chunk.setColumns(
-      PACKED_COLUMNS.map(([name]) =>
-        full ? this.#pending[name] : this.#pending[name].slice(0, count),
-      ),
-    );
+    PACKED_COLUMNS.forEach(([name], column) => {
+      // A straight copy of the typed array into the vector (node-api's setColumns converts value by
+      // value); every packed column is NOT NULL, so the validity mask stays "all valid".
+      const values = this.#pending[name];
+      duckdb.copy_data_to_vector(
+        duckdb.data_chunk_get_vector(chunk.chunk, column),
+        0,
+        values.buffer as ArrayBuffer,
+        0,
+        count * values.BYTES_PER_ELEMENT,
+      );
+    });
     this.#open().rows.appendDataChunk(chunk);
     this.#pendingRows = 0;
   }
