@@ -5,6 +5,12 @@ import type { MirrorManifest } from './benchMirror.ts';
 import type { NaiveResult } from './naiveStatementProcess.ts';
 import type { TableDataFiles } from './tableDataFiles.ts';
 
+export interface ThreadProfile {
+  /** `main thread` or `parser thread N`. */
+  readonly thread: string;
+  readonly summary: ProfileSummary;
+}
+
 /** One child process as measured from outside. */
 export interface ProcessMeasure {
   readonly wallSeconds: number;
@@ -49,7 +55,8 @@ export interface PointResult {
   readonly patch: { readonly files: number; readonly rows: number };
   readonly patchedRun: JobRun;
   readonly tableFilesAfterPatch: TableDataFiles;
-  readonly profile?: ProfileSummary;
+  /** One per JavaScript thread of the first job run: the main thread, then the parser threads. */
+  readonly profiles?: readonly ThreadProfile[];
   /** The history measurement, on the largest point only. */
   readonly history?: HistoryResult;
 }

@@ -154,23 +154,24 @@ export function benchTable(result: BenchResult): string {
   ];
   if (result.stopped !== undefined) lines.push('', `Stopped early: ${result.stopped}`);
   for (const p of result.points) {
-    if (p.profile === undefined) continue;
-    lines.push(
-      '',
-      `CPU profile of the ${p.label} job (main thread, ${s(p.profile.totalMs / 1000)} s sampled):`,
-      '',
-      '| self time by area | s | share |',
-      '|---|---:|---:|',
-      ...p.profile.areas
-        .slice(0, 10)
-        .map((a) => `| ${a.name} | ${s(a.selfMs / 1000)} | ${(a.share * 100).toFixed(1)}% |`),
-      '',
-      '| self time by function | s | share |',
-      '|---|---:|---:|',
-      ...p.profile.functions
-        .slice(0, 15)
-        .map((f) => `| \`${f.name}\` | ${s(f.selfMs / 1000)} | ${(f.share * 100).toFixed(1)}% |`),
-    );
+    for (const { thread, summary } of p.profiles ?? []) {
+      lines.push(
+        '',
+        `CPU profile of the ${p.label} job's ${thread} (${s(summary.totalMs / 1000)} s sampled):`,
+        '',
+        '| self time by area | s | share |',
+        '|---|---:|---:|',
+        ...summary.areas
+          .slice(0, 10)
+          .map((a) => `| ${a.name} | ${s(a.selfMs / 1000)} | ${(a.share * 100).toFixed(1)}% |`),
+        '',
+        '| self time by function | s | share |',
+        '|---|---:|---:|',
+        ...summary.functions
+          .slice(0, 15)
+          .map((f) => `| \`${f.name}\` | ${s(f.selfMs / 1000)} | ${(f.share * 100).toFixed(1)}% |`),
+      );
+    }
   }
   return lines.join('\n') + '\n';
 }

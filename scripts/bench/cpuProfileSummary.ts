@@ -15,7 +15,7 @@ interface CpuProfile {
 export interface ProfileItem {
   readonly name: string;
   readonly selfMs: number;
-  /** Share of the main thread's sampled time, idle included. */
+  /** Share of the thread's sampled time, idle included. */
   readonly share: number;
 }
 
@@ -28,7 +28,7 @@ export interface ProfileSummary {
 }
 
 /**
- * Self time of the main JavaScript thread from a V8 CPU profile, by function and by area. DuckDB's
+ * Self time of one JavaScript thread from a V8 CPU profile, by function and by area. DuckDB's
  * own threads are not in it: time the main thread spends inside a native call (an appender call,
  * a synchronous flush) counts as that call's self time.
  */

@@ -13,6 +13,7 @@ import type {
   NaiveRun,
   PointResult,
   ProcessMeasure,
+  ThreadProfile,
 } from './benchResult.ts';
 import { NIGHTLY_FILES, nightlyWindow } from './benchWindow.ts';
 import { cpuProfileSummary } from './cpuProfileSummary.ts';
@@ -186,8 +187,8 @@ export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promi
           }),
         )
       : undefined;
-    const profile =
-      profileDir === undefined ? undefined : await summarizeProfile(profileDir, ctx.root);
+    const profiles =
+      profileDir === undefined ? undefined : await summarizeProfiles(profileDir, ctx.root);
     return {
       label: point.label,
       bucket,
@@ -202,7 +203,7 @@ export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promi
       patch,
       patchedRun,
       tableFilesAfterPatch,
-      ...(profile ? { profile } : {}),
+      ...(profiles ? { profiles } : {}),
       ...(history ? { history } : {}),
     };
   } finally {
@@ -309,8 +310,19 @@ async function serverCpu(pids: readonly number[]): Promise<number> {
   return total;
 }
 
-async function summarizeProfile(dir: string, root: string) {
-  const profiles = (await readdir(dir)).filter((name) => name.endsWith('.cpuprofile'));
-  const latest = profiles.sort().at(-1);
-  return latest === undefined ? undefined : cpuProfileSummary(join(dir, latest), root);
+/**
+ * Each thread's profile of the job run: V8 names them `CPU.<date>.<time>.<pid>.<thread>.<n>`,
+ * thread 0 being the main thread.
+ */
+async function summarizeProfiles(dir: string, root: string): Promise<ThreadProfile[]> {
+  const names = (await readdir(dir)).filter((name) => name.endsWith('.cpuprofile')).sort();
+  const profiles: ThreadProfile[] = [];
+  for (const name of names) {
+    const thread = Number(name.split('.').at(-3));
+    profiles.push({
+      thread: thread === 0 ? 'main thread' : `parser thread ${thread}`,
+      summary: await cpuProfileSummary(join(dir, name), root),
+    });
+  }
+  return profiles;
 }
