@@ -165,16 +165,28 @@ async function loadWindow(
   summary: RunSummary,
   stream: PieceStream,
 ): Promise<void> {
-  const staging = config.dryRun
+  // Two staging areas, each on a connection of its own: one fills while the other commits.
+  const stagings = config.dryRun
     ? undefined
-    : await StagingArea.open(session.connection, join(config.runDir, 'staging.duckdb'));
+    : ([
+        await StagingArea.open(
+          await session.connect(),
+          join(config.runDir, 'staging-a.duckdb'),
+          'staging_a',
+        ),
+        await StagingArea.open(
+          await session.connect(),
+          join(config.runDir, 'staging-b.duckdb'),
+          'staging_b',
+        ),
+      ] as const);
   const parser = ParserPool.create(config.dryRun ? 0 : config.parseThreads);
   try {
     const progress = { filesDone: 0, filesTotal: 0 };
     let next = await stream.firstPiece;
     while (!next.done) {
       const listed = next.value;
-      const load = staging && { staging, parser };
+      const load = stagings && { stagings, parser };
       const loaded = await loadPiece(session, config, deps, summary, listed, load, progress);
       stream.held.release(listed.listing.files.length);
       if (!config.dryRun) await listed.done?.(loaded);
@@ -183,7 +195,7 @@ async function loadWindow(
   } finally {
     summary.seconds.parse = parser.busyMs / 1000;
     await parser.close();
-    await staging?.close();
+    for (const staging of stagings ?? []) await staging.close();
   }
 }
 
@@ -197,7 +209,7 @@ async function loadPiece(
   deps: BackfillDependencies,
   summary: RunSummary,
   { piece, listing, seconds: listSeconds }: ListedPiece,
-  load: ChunkLoader | undefined,
+  load: PieceLoader | undefined,
   progress: { filesDone: number; filesTotal: number },
 ): Promise<number> {
   const { logger } = deps;
@@ -249,32 +261,68 @@ async function loadPiece(
     'planned',
   );
   if (load === undefined) return work.length;
-  const { staging } = load;
 
-  for (const chunk of chunks) {
-    await loadChunk(chunk, load, config, deps, summary, () => {
-      progress.filesDone += 1;
-      if (progress.filesDone % 50 === 0) logger.debug({ ...progress }, 'staging progress');
-      deps.onProgress?.({
-        stage: 'fetch',
-        ...progress,
-        rows: summary.rowsCommitted + staging.stagedRows,
-      });
-    });
-    deps.onProgress?.({
-      stage: 'commit',
-      ...progress,
-      rows: summary.rowsCommitted + staging.stagedRows,
-    });
-    logger.info({ files: chunk.length, rows: staging.stagedRows }, 'committing');
-    const chunkNumber = summary.commits + 1; // of the run, for onCommitStep
-    await commitWithRetries(session, staging, chunk, config, summary, logger, (table) =>
-      deps.onCommitStep?.(table, chunkNumber),
-    );
-    await staging.clear();
+  // Chunk N commits while chunk N + 1 is fetched, parsed and staged into the other staging area;
+  // commits stay one at a time and in order. The piece is done when its last commit is.
+  let [filling, spare] = load.stagings;
+  let committing: Promise<void> | undefined;
+  try {
+    for (const chunk of chunks) {
+      const commitFailed = new AbortController();
+      committing?.catch(() => commitFailed.abort());
+      const staging = filling;
+      await loadChunk(
+        chunk,
+        { staging, parser: load.parser },
+        config,
+        deps,
+        summary,
+        () => {
+          progress.filesDone += 1;
+          if (progress.filesDone % 50 === 0) logger.debug({ ...progress }, 'staging progress');
+          deps.onProgress?.({
+            stage: 'fetch',
+            ...progress,
+            rows: summary.rowsCommitted + staging.stagedRows,
+          });
+        },
+        commitFailed.signal,
+      );
+      await committing; // the previous chunk's: its error, if any, ends the run here
+      committing = commitStaged(session, staging, chunk, config, deps, summary, progress);
+      [filling, spare] = [spare, filling];
+    }
+  } finally {
+    // Whatever failed, a commit in flight is let finish before the session closes under it.
+    await committing?.catch(() => undefined);
   }
+  await committing;
   logger.info({ ...where, files: work.length }, 'piece done');
   return work.length;
+}
+
+/** Commits one staged chunk (see commitWithRetries), then empties its staging area. */
+async function commitStaged(
+  session: LakeSession,
+  staging: StagingArea,
+  chunk: readonly PlannedFile[],
+  config: BackfillConfig,
+  deps: BackfillDependencies,
+  summary: RunSummary,
+  progress: { filesDone: number; filesTotal: number },
+): Promise<void> {
+  const { logger } = deps;
+  deps.onProgress?.({
+    stage: 'commit',
+    ...progress,
+    rows: summary.rowsCommitted + staging.stagedRows,
+  });
+  logger.info({ files: chunk.length, rows: staging.stagedRows }, 'committing');
+  const chunkNumber = summary.commits + 1; // of the run, for onCommitStep
+  await commitWithRetries(session, staging, chunk, config, summary, logger, (table) =>
+    deps.onCommitStep?.(table, chunkNumber),
+  );
+  await staging.clear();
 }
 
 /** `2178` or `1000…2437 (120)`: a piece's stations in a log line. */
@@ -291,6 +339,12 @@ async function readLineage(session: LakeSession, namespace: string, piece: Piece
   } catch (err) {
     throw classify(err, `read what ${namespace} already holds`);
   }
+}
+
+/** Where a piece's files go: parsed by the pool, staged in one staging area or the other. */
+interface PieceLoader {
+  readonly stagings: readonly [StagingArea, StagingArea];
+  readonly parser: ParserPool;
 }
 
 /** Where a chunk's files go: parsed by the pool, staged in the staging area. */
@@ -310,12 +364,14 @@ async function loadChunk(
   deps: BackfillDependencies,
   summary: RunSummary,
   fileDone: () => void,
+  /** Aborted when the commit running meanwhile failed: stop, staging nothing more. */
+  stop: AbortSignal,
 ): Promise<void> {
   const started = performance.now();
   const queue = new PQueue({ concurrency: config.concurrency });
   let failure: Error | undefined;
   for (const file of files) {
-    if (failure) break;
+    if (failure || stop.aborted) break;
     if (queue.size > config.concurrency * 2) await queue.onSizeLessThan(config.concurrency);
     queue
       .add(async () => {
@@ -339,6 +395,7 @@ async function loadChunk(
             parsed = await parser.parse({ key: file.key, body: got.body });
           }
         }
+        if (stop.aborted) return;
         const stageStart = performance.now();
         // The ETag of the bytes actually read: if OpenAQ rewrote the file since the listing, the
         // lineage must name the new version.
@@ -380,6 +437,7 @@ async function loadChunk(
   await queue.onIdle();
   summary.seconds.fetch += seconds(started);
   if (failure) throw failure;
+  if (stop.aborted) return;
   staging.flush();
 }
 
@@ -407,6 +465,7 @@ async function commitWithRetries(
         session,
         {
           namespace: config.namespace,
+          staging: staging.alias,
           runId: config.runId,
           ingestedAt: new Date(),
           range,

@@ -1,4 +1,9 @@
-import { listValue, type DuckDBTimestampTZValue, type DuckDBValue } from '@duckdb/node-api';
+import {
+  listValue,
+  quotedIdentifier,
+  type DuckDBTimestampTZValue,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import { classify } from '../lakehouseError.ts';
 import type { OnRetry } from '../model/retryCounts.ts';
 import { DroppedCommitError, commitRetryKind } from './commitRetryKind.ts';
@@ -6,7 +11,6 @@ import { FILES, LOCATIONS, MEASUREMENTS, REJECTS } from '../tables.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { IN_WINDOW, rangeParameters, type WindowRange } from './lakeLedger.ts';
 import { retryRetryable } from './retryRetryable.ts';
-import { STAGING_ALIAS } from './stagingArea.ts';
 import { dateValue, timestamptzValue } from './duckdbTypes.ts';
 import { keyDaySql } from './keyDaySql.ts';
 import type { ArchiveDay } from '../model/archiveDay.ts';
@@ -14,6 +18,8 @@ import { qualifiedName } from './tableDdl.ts';
 
 export interface ChunkCommitRequest {
   readonly namespace: string;
+  /** The alias the chunk's StagingArea is attached as. */
+  readonly staging: string;
   readonly runId: string;
   /** The chunk's ingested_at (measurements), rejected_at (rejects) and committed_at (files). */
   readonly ingestedAt: Date;
@@ -65,13 +71,13 @@ export async function commitChunk(
   request: ChunkCommitRequest,
   onStep: (step: string) => void = () => undefined,
 ): Promise<ChunkCommitResult> {
-  const tables = chunkTables(session, request.namespace);
+  const tables = chunkTables(session, request);
   const data = await commitMeasurements(session, tables, request);
   if (data.kind === 'already-loaded') return data;
   onStep('measurements');
   let commits = 1;
 
-  const rejects = await readStagedRejects(session);
+  const rejects = await readStagedRejects(session, tables);
   if (data.hadRejects || rejects.rows + rejects.files > 0) {
     await retryStep(request, 'rejects', () => commitRejects(session, tables, request));
     commits += 1;
@@ -112,16 +118,22 @@ interface ChunkTables {
   readonly rejects: string;
   readonly locations: string;
   readonly files: string;
+  /** The chunk's staged files, rows and rejects (see StagingArea). */
+  readonly stagedFiles: string;
+  readonly stagedRows: string;
+  readonly stagedRejects: string;
 }
 
-const chunkTables = (session: LakeSession, namespace: string): ChunkTables => ({
-  measurements: qualifiedName(session.catalog, namespace, MEASUREMENTS.name),
-  rejects: qualifiedName(session.catalog, namespace, REJECTS.name),
-  locations: qualifiedName(session.catalog, namespace, LOCATIONS.name),
-  files: qualifiedName(session.catalog, namespace, FILES.name),
+const chunkTables = (session: LakeSession, request: ChunkCommitRequest): ChunkTables => ({
+  measurements: qualifiedName(session.catalog, request.namespace, MEASUREMENTS.name),
+  rejects: qualifiedName(session.catalog, request.namespace, REJECTS.name),
+  locations: qualifiedName(session.catalog, request.namespace, LOCATIONS.name),
+  files: qualifiedName(session.catalog, request.namespace, FILES.name),
+  stagedFiles: `${quotedIdentifier(request.staging)}.stage_files`,
+  stagedRows: `${quotedIdentifier(request.staging)}.stage_rows`,
+  stagedRejects: `${quotedIdentifier(request.staging)}.stage_rejects`,
 });
 
-const STAGED_FILES = `${STAGING_ALIAS}.stage_files`;
 
 type DataCommit =
   | { readonly kind: 'already-loaded'; readonly keys: readonly string[] }
@@ -154,7 +166,7 @@ async function commitMeasurements(
     // Loaded meanwhile by another run: this version, or a newer one (by LastModified), whose rows
     // must stay whatever order the runs commit in.
     const ledger = await connection.runAndReadAll(
-      `SELECT s.source_key FROM ${STAGED_FILES} s JOIN ${tables.files} f USING (source_key)
+      `SELECT s.source_key FROM ${tables.stagedFiles} s JOIN ${tables.files} f USING (source_key)
        WHERE f.archive_day BETWEEN $from_day AND $to_day
          AND (f.source_etag = s.source_etag OR f.source_last_modified > s.source_last_modified)`,
       dayParameters(request),
@@ -176,7 +188,7 @@ async function commitMeasurements(
     if (lineage.some((row) => row.stationId !== null)) {
       await connection.run(
         `DELETE FROM ${tables.measurements}
-         WHERE ${IN_WINDOW} AND source_key IN (SELECT source_key FROM ${STAGED_FILES})`,
+         WHERE ${IN_WINDOW} AND source_key IN (SELECT source_key FROM ${tables.stagedFiles})`,
         range,
       );
     }
@@ -185,7 +197,7 @@ async function commitMeasurements(
        SELECT r.location_id, r.sensors_id, r.location, r.datetime, r.datetime_local::TIMESTAMP, r.utc_offset,
               r.lat, r.lon, r.parameter, r.units, r.value, r.value_flag, r.source_key, r.source_etag,
               r.source_line, $run_id, $now, f.source_last_modified
-       FROM ${STAGING_ALIAS}.stage_rows r JOIN ${STAGED_FILES} f USING (source_key, source_etag)`,
+       FROM ${tables.stagedRows} r JOIN ${tables.stagedFiles} f USING (source_key, source_etag)`,
       { run_id: request.runId, now: timestamptzValue(request.ingestedAt) },
     );
     rowsInserted = Number(inserted.getRows()[0]?.[0] ?? 0);
@@ -251,12 +263,12 @@ async function readChunkLineage(
               epoch_us(min(datetime)) AS first_us, epoch_us(max(datetime)) AS last_us,
               list(DISTINCT parameter) AS params
        FROM ${tables.measurements}
-       WHERE ${IN_WINDOW} AND source_key IN (SELECT source_key FROM ${STAGED_FILES})
+       WHERE ${IN_WINDOW} AND source_key IN (SELECT source_key FROM ${tables.stagedFiles})
        GROUP BY ALL),
      ledger AS (
        SELECT source_key, run_id, committed_at FROM ${tables.files}
        WHERE archive_day BETWEEN $from_day AND $to_day
-         AND source_key IN (SELECT source_key FROM ${STAGED_FILES}))
+         AND source_key IN (SELECT source_key FROM ${tables.stagedFiles}))
      SELECT r.location_id, r.run_id, l.source_key IS NOT NULL AS counted, sum(r.n)::BIGINT,
             min(r.first_us), max(r.last_us), list_distinct(flatten(list(r.params)))
      FROM replaced r LEFT JOIN ledger l
@@ -266,7 +278,7 @@ async function readChunkLineage(
      SELECT DISTINCT NULL::BIGINT, run_id, true, 0::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::VARCHAR[]
      FROM ${tables.rejects}
      WHERE archive_day BETWEEN $from_day AND $to_day
-       AND source_key IN (SELECT source_key FROM ${STAGED_FILES})`,
+       AND source_key IN (SELECT source_key FROM ${tables.stagedFiles})`,
     { ...rangeParameters(request.range), ...dayParameters(request) },
   );
   type Row = [bigint | null, string, boolean, bigint, bigint | null, bigint | null, unknown];
@@ -354,7 +366,7 @@ async function newerVersionsHeld(
   request: ChunkCommitRequest,
 ): Promise<string[]> {
   const reader = await session.connection.runAndReadAll(
-    `SELECT DISTINCT m.source_key FROM ${tables.measurements} m JOIN ${STAGED_FILES} s USING (source_key)
+    `SELECT DISTINCT m.source_key FROM ${tables.measurements} m JOIN ${tables.stagedFiles} s USING (source_key)
      WHERE ${IN_WINDOW} AND m.source_last_modified > s.source_last_modified`,
     rangeParameters(request.range),
   );
@@ -369,11 +381,11 @@ async function commitRejects(
 ): Promise<void> {
   await replaceStagedKeys(
     session,
-    tables.files,
+    tables,
     tables.rejects,
     `SELECT source_key, source_etag, line_number, scope, reason, raw_text, $run_id, $now,
             ${keyDaySql('source_key')}
-     FROM ${STAGING_ALIAS}.stage_rejects`,
+     FROM ${tables.stagedRejects}`,
     { run_id: request.runId, now: timestamptzValue(request.ingestedAt) },
     request,
   );
@@ -385,7 +397,7 @@ async function commitRejects(
  */
 async function replaceStagedKeys(
   session: LakeSession,
-  ledger: string,
+  tables: ChunkTables,
   table: string,
   select: string,
   parameters: Record<string, string | DuckDBTimestampTZValue>,
@@ -394,7 +406,7 @@ async function replaceStagedKeys(
   await inTransaction(session, async (connection) => {
     // Keys whose ledger row names a newer version than the staged one: that version's rows stay.
     const newer = await connection.runAndReadAll(
-      `SELECT s.source_key FROM ${STAGED_FILES} s JOIN ${ledger} f USING (source_key)
+      `SELECT s.source_key FROM ${tables.stagedFiles} s JOIN ${tables.files} f USING (source_key)
        WHERE f.archive_day BETWEEN $from_day AND $to_day
          AND f.source_last_modified > s.source_last_modified`,
       dayParameters(request),
@@ -405,7 +417,7 @@ async function replaceStagedKeys(
       skip.length > 0 ? { skip: listValue(skip) } : {};
     await connection.run(
       `DELETE FROM ${table} WHERE archive_day BETWEEN $from_day AND $to_day
-       AND source_key IN (SELECT source_key FROM ${STAGED_FILES}) ${keep}`,
+       AND source_key IN (SELECT source_key FROM ${tables.stagedFiles}) ${keep}`,
       { ...dayParameters(request), ...skipParameter },
     );
     await connection.run(`INSERT INTO ${table} SELECT * FROM (${select}) WHERE true ${keep}`, {
@@ -415,10 +427,13 @@ async function replaceStagedKeys(
   });
 }
 
-async function readStagedRejects(session: LakeSession): Promise<{ rows: number; files: number }> {
+async function readStagedRejects(
+  session: LakeSession,
+  tables: ChunkTables,
+): Promise<{ rows: number; files: number }> {
   const counts = await session.connection.runAndReadAll(
     `SELECT count(*) FILTER (WHERE scope = 'row')::BIGINT, count(*) FILTER (WHERE scope = 'file')::BIGINT
-     FROM ${STAGING_ALIAS}.stage_rejects`,
+     FROM ${tables.stagedRejects}`,
   );
   const [rows, files] = (counts.getRows()[0] ?? [0n, 0n]) as [bigint, bigint];
   return { rows: Number(rows), files: Number(files) };
@@ -443,9 +458,9 @@ async function commitLocations(
     // also scans measurements with these filters.)
     const overtaken = await connection.runAndReadAll(
       `SELECT DISTINCT location_id FROM ${tables.measurements}
-       WHERE ${IN_WINDOW} AND source_key IN (SELECT source_key FROM ${STAGED_FILES})
+       WHERE ${IN_WINDOW} AND source_key IN (SELECT source_key FROM ${tables.stagedFiles})
          AND NOT (run_id = $run_id AND ingested_at = $now)
-       ${exactForAll ? `UNION SELECT DISTINCT location_id FROM ${STAGING_ALIAS}.stage_rows` : ''}`,
+       ${exactForAll ? `UNION SELECT DISTINCT location_id FROM ${tables.stagedRows}` : ''}`,
       {
         ...rangeParameters(request.range),
         run_id: request.runId,
@@ -492,7 +507,7 @@ async function notSubtractable(
   );
   const staged = await session.connection.runAndReadAll(
     `SELECT location_id, epoch_us(min(datetime)), epoch_us(max(datetime)), list(DISTINCT parameter)
-     FROM ${STAGING_ALIAS}.stage_rows WHERE list_contains(${ids}, location_id) GROUP BY location_id`,
+     FROM ${tables.stagedRows} WHERE list_contains(${ids}, location_id) GROUP BY location_id`,
   );
   type Span = [bigint, bigint | null, bigint | null, unknown];
   const rowsOf = (rows: Span[]) =>
@@ -546,7 +561,7 @@ function upsertLocationsSql(
   return `
     MERGE INTO ${tables.locations} AS t USING (
       SELECT s.*, coalesce(r.replaced_n, 0) AS replaced_n, false AS exact
-      FROM (${aggregate(`${STAGING_ALIAS}.stage_rows`)}) s
+      FROM (${aggregate(`${tables.stagedRows}`)}) s
       LEFT JOIN (SELECT unnest(${replacedIds}) AS location_id, unnest(${replacedRows}) AS replaced_n) r
         USING (location_id)
       WHERE NOT list_contains(${exact}, s.location_id)
@@ -579,12 +594,12 @@ async function commitLedger(
 ): Promise<void> {
   await replaceStagedKeys(
     session,
-    tables.files,
+    tables,
     tables.files,
     `SELECT f.source_key, f.source_etag, ${keyDaySql('f.source_key')},
             f.location_id, f.outcome, coalesce(r.n, 0), $run_id, $now, f.source_last_modified
-     FROM ${STAGED_FILES} f
-     LEFT JOIN (SELECT source_key, count(*)::BIGINT AS n FROM ${STAGING_ALIAS}.stage_rows GROUP BY ALL) r
+     FROM ${tables.stagedFiles} f
+     LEFT JOIN (SELECT source_key, count(*)::BIGINT AS n FROM ${tables.stagedRows} GROUP BY ALL) r
      USING (source_key)`,
     { run_id: request.runId, now: timestamptzValue(request.ingestedAt) },
     request,

@@ -37,6 +37,12 @@ export interface LakeSession {
    * auto` is not honoured there: requests after the expiry fail with ExpiredTokenException).
    */
   refreshCredentials(): Promise<void>;
+  /**
+   * Another connection to the same DuckDB (same attached databases, its own transactions), closed
+   * with the session: for work that runs while `connection` is busy, such as staging the next
+   * chunk during a commit.
+   */
+  connect(): Promise<DuckDBConnection>;
 }
 
 export const LAKE_ALIAS = 'lake';
@@ -64,6 +70,7 @@ export async function withLake<T>(
     // commit (measured: +300 MB over ten commits; flat with them).
     allocator_background_threads: 'true',
   });
+  const others: DuckDBConnection[] = [];
   try {
     const connection = await instance.connect();
     try {
@@ -91,8 +98,14 @@ export async function withLake<T>(
           throw classify(err, `refresh the credentials for ${describeTarget(target)}`);
         }
       };
-      return await fn({ connection, catalog: LAKE_ALIAS, refreshCredentials });
+      const connect = async (): Promise<DuckDBConnection> => {
+        const other = await instance.connect();
+        others.push(other);
+        return other;
+      };
+      return await fn({ connection, catalog: LAKE_ALIAS, refreshCredentials, connect });
     } finally {
+      for (const other of others) other.closeSync();
       connection.closeSync();
     }
   } finally {

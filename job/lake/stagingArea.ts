@@ -6,6 +6,7 @@ import {
   DOUBLE,
   INTEGER,
   listValue,
+  quotedIdentifier,
   quotedString,
   type DuckDBAppender,
   type DuckDBConnection,
@@ -26,7 +27,6 @@ export interface StagedFile {
   readonly lastModified?: Date;
 }
 
-export const STAGING_ALIAS = 'staging';
 
 /**
  * The staged rows' columns as stored: numbers only, so that a block of rows goes to DuckDB as one
@@ -84,15 +84,32 @@ export class StagingArea {
   readonly #stringRefs = new Map<string, number>();
   #nextFileRef = 1;
 
-  private constructor(connection: DuckDBConnection, path: string, appenders: Appenders) {
+  /** The name the staging database is attached as: commitChunk reads `<alias>.stage_rows` etc. */
+  readonly alias: string;
+
+  private constructor(
+    connection: DuckDBConnection,
+    path: string,
+    alias: string,
+    appenders: Appenders,
+  ) {
+    this.alias = alias;
     this.#connection = connection;
     this.#path = path;
     this.#appenders = appenders;
   }
 
-  static async open(connection: DuckDBConnection, path: string): Promise<StagingArea> {
+  /**
+   * Attaches a new staging database at `path` as `alias`, on `connection`: the connection its rows
+   * are appended on, while another connection may be committing another StagingArea.
+   */
+  static async open(
+    connection: DuckDBConnection,
+    path: string,
+    alias = 'staging',
+  ): Promise<StagingArea> {
     await removeDatabaseFiles(path); // left over by a crashed run: the lake's lineage is the truth
-    const s = STAGING_ALIAS;
+    const s = quotedIdentifier(alias);
     await connection.run(`ATTACH ${quotedString(path)} AS ${s}`);
     await connection.run(
       `CREATE TABLE ${s}.stage_rows_packed (${PACKED_COLUMNS.map(([name, type]) => `${name} ${type.toString()} NOT NULL`).join(', ')})`,
@@ -123,7 +140,7 @@ export class StagingArea {
     await connection.run(`CREATE TABLE ${s}.stage_files (
       source_key VARCHAR, source_etag VARCHAR, location_id BIGINT, outcome VARCHAR,
       source_last_modified TIMESTAMPTZ)`);
-    return new StagingArea(connection, path, await openAppenders(connection));
+    return new StagingArea(connection, path, alias, await openAppenders(connection, alias));
   }
 
   /** Rows staged since the last clear. */
@@ -263,7 +280,7 @@ export class StagingArea {
   async dropFiles(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     this.flush();
-    const s = STAGING_ALIAS;
+    const s = quotedIdentifier(this.alias);
     const params = { keys: listValue([...keys]) };
     await this.#connection.run(
       `DELETE FROM ${s}.stage_rows_packed WHERE file_ref IN
@@ -292,18 +309,18 @@ export class StagingArea {
       'stage_rejects',
       'stage_files',
     ]) {
-      await this.#connection.run(`DELETE FROM ${STAGING_ALIAS}.${table}`);
+      await this.#connection.run(`DELETE FROM ${quotedIdentifier(this.alias)}.${table}`);
     }
-    await this.#connection.run(`CHECKPOINT ${STAGING_ALIAS}`);
+    await this.#connection.run(`CHECKPOINT ${quotedIdentifier(this.alias)}`);
     this.#stagedRows = 0;
     this.#stringRefs.clear();
     this.#nextFileRef = 1;
-    this.#appenders = await openAppenders(this.#connection);
+    this.#appenders = await openAppenders(this.#connection, this.alias);
   }
 
   async close(): Promise<void> {
     this.#closeAppenders();
-    await this.#connection.run(`DETACH ${STAGING_ALIAS}`);
+    await this.#connection.run(`DETACH ${quotedIdentifier(this.alias)}`);
     await removeDatabaseFiles(this.#path);
   }
 
@@ -338,9 +355,9 @@ const appenderList = (a: Appenders): DuckDBAppender[] => [
   a.files,
 ];
 
-async function openAppenders(connection: DuckDBConnection): Promise<Appenders> {
+async function openAppenders(connection: DuckDBConnection, alias: string): Promise<Appenders> {
   const open = (table: string): Promise<DuckDBAppender> =>
-    connection.createAppender(table, 'main', STAGING_ALIAS);
+    connection.createAppender(table, 'main', alias);
   return {
     rows: await open('stage_rows_packed'),
     strings: await open('stage_strings'),

@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
-import { runBackfill } from '../../job/backfill.ts';
+import { runBackfill, type BackfillDependencies } from '../../job/backfill.ts';
 import {
   resolveBackfillConfig,
   type BackfillConfig,
@@ -62,6 +62,7 @@ export interface LocalRun {
 export async function runLocalBackfill(
   config: BackfillConfig,
   wrap: (store: ArchiveStore) => ArchiveStore = (store) => store,
+  hooks: Pick<BackfillDependencies, 'onCommitStep'> = {},
 ): Promise<LocalRun> {
   const retries = new RetryCounter();
   const store = new CountingStore(
@@ -75,6 +76,7 @@ export async function runLocalBackfill(
   );
   try {
     const summary = await runBackfill(config, {
+      ...hooks,
       store,
       retries,
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }, pino.destination(2)),

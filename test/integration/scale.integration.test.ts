@@ -3,6 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../job/runSummary.ts';
+import { parseArchiveKey } from '../../job/source/archiveKey.ts';
 import { generateArchive, type GeneratedFile } from '../../scripts/mirror/generateArchive.ts';
 import {
   backfillConfig,
@@ -40,6 +41,38 @@ describe('a long window streams in bounded pieces', () => {
 
   afterAll(async () => {
     for (const namespace of namespaces) await dropNamespace(namespace);
+  });
+
+  it('fetches the next chunk while the last one commits, and still equals the window exactly once', async () => {
+    const namespace = namespaceFor('it_overlap');
+    // The order things happened in: each GET as it starts, each commit step as it lands.
+    const events: string[] = [];
+    const { summary } = await runLocalBackfill(
+      await backfillConfig({ ...WINDOW, namespace, sourceBucket: bucket, commitDays: 10 }),
+      (store) => ({
+        listObjects: (prefix) => store.listObjects(prefix),
+        listPrefixes: (prefix) => store.listPrefixes(prefix),
+        close: () => store.close(),
+        get: (key, expected) => {
+          events.push(`get ${parseArchiveKey(key)?.day}`);
+          return store.get(key, expected);
+        },
+      }),
+      { onCommitStep: (step, chunk) => events.push(`commit ${chunk} ${step}`) },
+    );
+    expect(summary.exitCode).toBe(0);
+    expect(summary.commits).toBeGreaterThan(2);
+    // January's piece commits its first 10 days (20th–29th) as chunk 1, then the 30th and 31st:
+    // their GETs began before chunk 1's last step (its files ledger) had landed.
+    const chunkOneDone = events.indexOf('commit 1 files');
+    expect(chunkOneDone).toBeGreaterThan(0);
+    expect(events.slice(0, chunkOneDone)).toContain('get 2024-01-30');
+    // Commits stay in order, one at a time: chunk 1's steps all land before chunk 2's first.
+    const commitSteps = events.filter((e) => e.startsWith('commit'));
+    const chunks = commitSteps.map((e) => Number(e.split(' ')[1]));
+    expect(chunks).toEqual([...chunks].sort((a, b) => a - b));
+    expect(await tableRowsDigest(namespace)).toEqual(expectedRowsDigest(files));
+    expect(await locationsMismatches(namespace)).toEqual([]);
   });
 
   it('holds at most --files-in-memory listed files however long the window, and loads it exactly once', async () => {
