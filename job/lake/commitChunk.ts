@@ -134,7 +134,6 @@ const chunkTables = (session: LakeSession, request: ChunkCommitRequest): ChunkTa
   stagedRejects: `${quotedIdentifier(request.staging)}.stage_rejects`,
 });
 
-
 type DataCommit =
   | { readonly kind: 'already-loaded'; readonly keys: readonly string[] }
   | {

@@ -27,7 +27,6 @@ export interface StagedFile {
   readonly lastModified?: Date;
 }
 
-
 /**
  * The staged rows' columns as stored: numbers only, so that a block of rows goes to DuckDB as one
  * data chunk (one copy per column) instead of ~15 calls per row. Strings are stored once in
