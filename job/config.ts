@@ -120,9 +120,8 @@ export const DEFAULTS = {
 
 /**
  * Upper bounds of the load options. A commit stages its files' rows on local disk and inserts them
- * sorted in one statement: 100,000 files is ~34 M rows, whose sorted write spills most of itself
- * at the default memory limit and whose failure costs the whole chunk again. Listed files take
- * ~0.5 KB of heap each.
+ * in one statement: 100,000 files is ~34 M rows, whose write spills at the default memory limit
+ * and whose failure costs the whole chunk again. Listed files take ~0.5 KB of heap each.
  */
 export const LIMITS = {
   commitFiles: 100_000,

@@ -29,49 +29,56 @@ export interface PackedRows {
   readonly units: DictionaryColumn;
 }
 
-/** A copy of the columns' rows, packed (the columns can take the next file at once). */
+/** Bytes per row of the packed arrays: seven doubles, then the line and four indexes, the flag. */
+const ROW_BYTES = 7 * 8 + 4 + 4 * 4 + 1;
+
+/**
+ * A copy of the columns' rows, packed (the columns can take the next file at once). All arrays
+ * are views of one buffer, doubles first so that every view is aligned, and posting a file to
+ * another thread transfers that single buffer.
+ */
 export function packRows(columns: MeasurementColumns): PackedRows {
   const n = columns.length;
+  const buffer = new ArrayBuffer(n * ROW_BYTES);
+  let offset = 0;
+  const next = <T extends { readonly byteLength: number }>(view: T): T => {
+    offset += view.byteLength;
+    return view;
+  };
   return {
     length: n,
-    line: columns.line.slice(0, n),
-    locationId: columns.locationId.slice(0, n),
-    sensorsId: columns.sensorsId.slice(0, n),
-    datetimeUtcMs: columns.datetimeUtcMs.slice(0, n),
-    datetimeWallMs: columns.datetimeWallMs.slice(0, n),
-    lat: columns.lat.slice(0, n),
-    lon: columns.lon.slice(0, n),
-    value: columns.value.slice(0, n),
-    valueFlag: columns.valueFlag.slice(0, n),
-    location: dictionary(columns.location, n),
-    utcOffset: dictionary(columns.utcOffset, n),
-    parameter: dictionary(columns.parameter, n),
-    units: dictionary(columns.units, n),
+    locationId: copyInto(columns.locationId, next(new Float64Array(buffer, offset, n))),
+    sensorsId: copyInto(columns.sensorsId, next(new Float64Array(buffer, offset, n))),
+    datetimeUtcMs: copyInto(columns.datetimeUtcMs, next(new Float64Array(buffer, offset, n))),
+    datetimeWallMs: copyInto(columns.datetimeWallMs, next(new Float64Array(buffer, offset, n))),
+    lat: copyInto(columns.lat, next(new Float64Array(buffer, offset, n))),
+    lon: copyInto(columns.lon, next(new Float64Array(buffer, offset, n))),
+    value: copyInto(columns.value, next(new Float64Array(buffer, offset, n))),
+    line: copyInto(columns.line, next(new Int32Array(buffer, offset, n))),
+    location: dictionary(columns.location, next(new Uint32Array(buffer, offset, n))),
+    utcOffset: dictionary(columns.utcOffset, next(new Uint32Array(buffer, offset, n))),
+    parameter: dictionary(columns.parameter, next(new Uint32Array(buffer, offset, n))),
+    units: dictionary(columns.units, next(new Uint32Array(buffer, offset, n))),
+    valueFlag: copyInto(columns.valueFlag, next(new Uint8Array(buffer, offset, n))),
   };
 }
 
-/** The buffers of `rows`, to transfer rather than copy when posting it to another thread. */
-export const packedBuffers = (rows: PackedRows): ArrayBuffer[] =>
-  [
-    rows.line,
-    rows.locationId,
-    rows.sensorsId,
-    rows.datetimeUtcMs,
-    rows.datetimeWallMs,
-    rows.lat,
-    rows.lon,
-    rows.value,
-    rows.valueFlag,
-    rows.location.index,
-    rows.utcOffset.index,
-    rows.parameter.index,
-    rows.units.index,
-  ].map((array) => array.buffer as ArrayBuffer);
+/** `to` filled with the first `to.length` values of `from`. */
+function copyInto<T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T): T {
+  to.set(from.subarray(0, to.length));
+  return to;
+}
 
-function dictionary(column: readonly (string | null)[], length: number): DictionaryColumn {
+/** The one buffer behind `rows`, to transfer rather than copy when posting it to another thread. */
+export const packedBuffers = (rows: PackedRows): ArrayBuffer[] => [
+  rows.locationId.buffer as ArrayBuffer,
+];
+
+/** Fills `index` with each row's position in the column's distinct values. */
+function dictionary(column: readonly (string | null)[], index: Uint32Array): DictionaryColumn {
+  const length = index.length;
   const values: (string | null)[] = [];
   const positions = new Map<string | null, number>();
-  const index = new Uint32Array(length);
   let last: string | null | undefined;
   let lastPosition = 0;
   for (let i = 0; i < length; i++) {
