@@ -37,7 +37,10 @@ export interface RunSummary {
   /** Every retry of the run, source and lake side, by kind. */
   retries: RetryCounts;
   rejectRate: number;
-  /** Wall-clock seconds per stage; fetch, parse and stage overlap, so parse and stage are busy time. */
+  /**
+   * Wall-clock seconds per stage. Fetch (with parse and stage inside it) overlaps the previous
+   * chunk's commit; parse is the parser threads' busy time summed, stage the main thread's.
+   */
   seconds: {
     list: number;
     plan: number;
