@@ -8,6 +8,7 @@ export const JOB_ENV = {
   lookbackDays: 'OPENAQ_LOOKBACK_DAYS',
   memoryLimit: 'OPENAQ_MEMORY_LIMIT',
   threads: 'OPENAQ_THREADS',
+  parseThreads: 'OPENAQ_PARSE_THREADS',
   source: 'OPENAQ_SOURCE',
   reconcileDays: 'OPENAQ_RECONCILE_DAYS',
   queueUrl: 'OPENAQ_QUEUE_URL',
@@ -37,6 +38,7 @@ export function jobEnvironment(args: JobEnvironmentArgs): { name: string; value:
     { name: JOB_ENV.lookbackDays, value: String(args.lookbackDays) },
     { name: JOB_ENV.memoryLimit, value: duckdbMemoryLimit(args.memory) },
     { name: JOB_ENV.threads, value: String(duckdbThreads(args.cpu)) },
+    { name: JOB_ENV.parseThreads, value: String(parseThreads(args.cpu)) },
     { name: 'AWS_REGION', value: args.region },
     ...(args.feed
       ? [
@@ -60,4 +62,12 @@ export function duckdbMemoryLimit(memoryMiB: number): string {
 /** DuckDB threads for `cpu` units: one per vCPU. (Node may see the host's cores, not the task's.) */
 export function duckdbThreads(cpu: number): number {
   return Math.max(1, Math.floor(cpu / 1024));
+}
+
+/**
+ * Parser threads for `cpu` units: one per vCPU beside the main thread's, at least one. Set
+ * explicitly because the job's default (cores − 1) would count the host's cores.
+ */
+export function parseThreads(cpu: number): number {
+  return Math.max(1, Math.floor(cpu / 1024) - 1);
 }

@@ -5,6 +5,7 @@ import {
   JOB_ENV,
   duckdbMemoryLimit,
   duckdbThreads,
+  parseThreads,
   jobEnvironment,
 } from '../../infra/jobEnvironment.ts';
 
@@ -49,6 +50,7 @@ describe('the environment the task sets', () => {
       { name: 'OPENAQ_LOOKBACK_DAYS', value: '7' },
       { name: 'OPENAQ_MEMORY_LIMIT', value: '2457MiB' },
       { name: 'OPENAQ_THREADS', value: '1' },
+      { name: 'OPENAQ_PARSE_THREADS', value: '1' },
       { name: 'AWS_REGION', value: 'us-east-1' },
     ]);
   });
@@ -58,6 +60,12 @@ describe('the environment the task sets', () => {
     expect(duckdbMemoryLimit(16384)).toBe('9830MiB');
     expect(duckdbThreads(256)).toBe(1);
     expect(duckdbThreads(4096)).toBe(4);
+  });
+
+  it("gives the parser a thread per vCPU beside the main thread's, at least one", () => {
+    expect(parseThreads(512)).toBe(1);
+    expect(parseThreads(2048)).toBe(1);
+    expect(parseThreads(4096)).toBe(3);
   });
 });
 

@@ -107,6 +107,7 @@ describe('the nightly task', () => {
       OPENAQ_LOOKBACK_DAYS: '5',
       OPENAQ_MEMORY_LIMIT: '4915MiB',
       OPENAQ_THREADS: '2',
+      OPENAQ_PARSE_THREADS: '1',
       AWS_REGION: REGION,
     });
   });
