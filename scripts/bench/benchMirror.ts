@@ -19,6 +19,8 @@ import {
 
 /** Written at the bucket's root (outside the archive prefix, so the job never lists it). */
 const MANIFEST_KEY = 'bench-manifest.json';
+/** The spec being seeded, written before the first file and removed after the manifest. */
+const SEEDING_KEY = 'bench-seeding.json';
 const MANIFEST_VERSION = 1;
 const UPLOAD_CONCURRENCY = 32;
 
@@ -50,7 +52,7 @@ type Log = (line: string) => void;
 /**
  * Makes `bucket` hold exactly the point's generated archive: reused when its manifest matches the
  * spec and the listing has that many files (patched objects are put back first), otherwise
- * emptied and seeded again.
+ * emptied and seeded again; a seeding that was stopped resumes where it was.
  */
 export async function ensureBenchMirror(
   lake: LocalLakehouse,
@@ -75,11 +77,22 @@ export async function ensureBenchMirror(
       }
       return { manifest, seeded: false, seconds: seconds(started) };
     }
-    if (listed > 0) {
+    // Seeding a large point takes hours: one that was stopped resumes, keeping what it wrote
+    // (the generator is deterministic, so a key of the right size holds the right bytes).
+    const resumed = await readSeeding(store);
+    const present =
+      resumed !== undefined && sameSpec(resumed, spec) && listed > 0
+        ? await objectSizes(store)
+        : new Map<string, number>();
+    if (listed > 0 && present.size === 0) {
       log(`bench: ${bucket}: ${listed} objects do not match the spec; emptying it`);
       await deletePrefix(client, bucket, ARCHIVE_KEY_PREFIX);
     }
-    log(`bench: seeding ${bucket} with ~${spec.targetFiles} files`);
+    await putObject(client, bucket, SEEDING_KEY, new TextEncoder().encode(JSON.stringify(spec)));
+    log(
+      `bench: seeding ${bucket} with ~${spec.targetFiles} files` +
+        (present.size > 0 ? ` (resuming: ${present.size} already there)` : ''),
+    );
     let files = 0;
     let rows = 0;
     let bytes = 0;
@@ -95,6 +108,7 @@ export async function ensureBenchMirror(
       bytes += file.body.byteLength;
       stations.add(file.key.slice(0, file.key.indexOf('/year=')));
       if (isPatched(file)) patchKeys.push(file.key);
+      if (present.get(file.key) === file.body.byteLength) continue;
       queue
         .add(() => putObject(client, bucket, file.key, file.body))
         .catch((err: unknown) => {
@@ -117,6 +131,7 @@ export async function ensureBenchMirror(
       patched: false,
     };
     await writeManifest(client, bucket, manifest);
+    await deletePrefix(client, bucket, SEEDING_KEY);
     return { manifest, seeded: true, seconds: seconds(started) };
   } finally {
     store.close();
@@ -180,15 +195,31 @@ async function writeManifest(
 }
 
 function matches(manifest: MirrorManifest, spec: BenchArchiveSpec): boolean {
-  const s = manifest.spec;
   return (
     manifest.version === MANIFEST_VERSION &&
     manifest.minReadingsPerDay === MIN_READINGS_PER_DAY &&
-    s.seed === spec.seed &&
-    s.targetFiles === spec.targetFiles &&
-    s.from === spec.from &&
-    s.to === spec.to
+    sameSpec(manifest.spec, spec)
   );
+}
+
+const sameSpec = (a: BenchArchiveSpec, b: BenchArchiveSpec): boolean =>
+  a.seed === b.seed && a.targetFiles === b.targetFiles && a.from === b.from && a.to === b.to;
+
+async function readSeeding(store: ArchiveStore): Promise<BenchArchiveSpec | undefined> {
+  const got = await store.get(SEEDING_KEY);
+  if (got.kind === 'missing') return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(got.body)) as BenchArchiveSpec;
+  } catch {
+    return undefined;
+  }
+}
+
+async function objectSizes(store: ArchiveStore): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  for await (const object of store.listObjects(ARCHIVE_KEY_PREFIX))
+    sizes.set(object.key, object.size);
+  return sizes;
 }
 
 async function putAll(
