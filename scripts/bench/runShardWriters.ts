@@ -101,6 +101,7 @@ export async function runShardWriters(
       peakRssBytes: run.peakRssBytes,
       commits: summary?.commits ?? 0,
       commitRetries: summary?.commitRetries ?? 0,
+      commitSeconds: summary?.seconds.commit ?? 0,
     });
   }
   const retries = Object.fromEntries(

@@ -13,6 +13,8 @@ export interface ShardsProcess {
   readonly peakRssBytes: number;
   readonly commits: number;
   readonly commitRetries: number;
+  /** The run's commit stage (every attempt, retries and their waits included), seconds. */
+  readonly commitSeconds: number;
 }
 
 /** One configuration: 1 process, or N shard processes of one plan at once. */
