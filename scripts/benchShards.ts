@@ -10,7 +10,7 @@
  * machine, under whatever else it runs. Results go to <out>/shards-<time>.{json,md}, rewritten
  * after each configuration.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
@@ -61,6 +61,11 @@ const args = await yargs(process.argv.slice(2))
     type: 'number',
     default: 30,
     describe: 'A configuration whose writers run longer is killed',
+  })
+  .option('single-from', {
+    type: 'string',
+    describe:
+      'A results file (.json) of an earlier run on the same mirror and job flags: its single-process point is reused instead of measured again',
   })
   .option('out', { type: 'string', default: 'bench-results', describe: 'Where results go' })
   .parseAsync();
@@ -116,24 +121,44 @@ const base = join(
 await mkdir(args.out, { recursive: true });
 const work = await mkdtemp(join(tmpdir(), 'bench-shards-'));
 const config = resolveBackfillConfig({ ...mirror.window }, process.env, root);
-const points: ShardsPoint[] = [];
+const points: ShardsPoint[] =
+  args.singleFrom === undefined ? [] : [await earlierSingle(args.singleFrom)];
 let stopped: string | undefined;
 const result = (): ShardsResult => ({
   startedAt: startedAt.toISOString(),
   mirror: mirror.description,
+  bucket: mirror.bucket,
   files: mirror.files,
   commitFiles,
   concurrency,
   points,
   ...(stopped !== undefined ? { stopped } : {}),
 });
+/** The single-process point of an earlier run, when it loaded the same mirror the same way. */
+async function earlierSingle(path: string): Promise<ShardsPoint> {
+  const earlier = JSON.parse(await readFile(path, 'utf8')) as ShardsResult;
+  const single = earlier.points?.[0];
+  if (
+    single?.writers !== 1 ||
+    single.failed !== 0 ||
+    earlier.bucket !== mirror.bucket ||
+    earlier.files !== mirror.files ||
+    earlier.commitFiles !== commitFiles ||
+    earlier.concurrency !== concurrency
+  ) {
+    throw new Error(
+      `bench: \`--single-from ${path}\` holds no successful single run of this mirror (${mirror.description}) with these job flags; run without it`,
+    );
+  }
+  return single;
+}
 const save = async (): Promise<void> => {
   await writeFile(`${base}.json`, JSON.stringify(result(), null, 2) + '\n');
   await writeFile(`${base}.md`, shardsTable(result()) + '\n');
 };
 
 try {
-  for (const n of [1, ...writers]) {
+  for (const n of points.length === 0 ? [1, ...writers] : writers) {
     const namespace = `bench_shards_${n}_${Date.now().toString(36)}`;
     try {
       const point = await runShardWriters(n, namespace, {

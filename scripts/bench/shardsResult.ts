@@ -54,6 +54,7 @@ export interface ShardsPoint {
 export interface ShardsResult {
   readonly startedAt: string;
   readonly mirror: string;
+  readonly bucket: string;
   readonly files: number;
   /** `--commit-files` given to every writer, or undefined for the job's default. */
   readonly commitFiles: number | undefined;
