@@ -59,7 +59,8 @@ const args = await yargs(process.argv.slice(2))
   })
   .option('timeout-minutes', {
     type: 'number',
-    default: 30,
+    // 8 writers of 100k files on a loaded 2-core machine needed more than 30.
+    default: 60,
     describe: 'A configuration whose writers run longer is killed',
   })
   .option('single-from', {

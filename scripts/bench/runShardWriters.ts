@@ -95,6 +95,7 @@ export async function runShardWriters(
     processes.push({
       stations: commands[i]!.stations,
       exitCode: run.exitCode,
+      timedOut: run.timedOut,
       files: summary === undefined ? 0 : summary.filesNew + summary.filesChanged,
       wallSeconds: run.wallSeconds,
       cpuSeconds: run.cpuSeconds,

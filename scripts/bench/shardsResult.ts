@@ -5,7 +5,10 @@ import type { LakeDigests } from '../../test/helpers/lakeContentDigests.ts';
 export interface ShardsProcess {
   /** `all` for the single run, else the shard's `--stations` range. */
   readonly stations: string;
+  /** Exit code, or null when a signal ended it. */
   readonly exitCode: number | null;
+  /** Killed by the bench at `--timeout-minutes`. */
+  readonly timedOut: boolean;
   /** Files the run fetched (new and changed). */
   readonly files: number;
   readonly wallSeconds: number;
@@ -80,6 +83,11 @@ const commitRetryCell = (p: ShardsPoint): string => {
   return kinds.length === 0 ? String(p.commitRetries) : `${p.commitRetries} (${kinds.join(', ')})`;
 };
 
+const failedCell = (p: ShardsPoint): string => {
+  const timedOut = p.processes.filter((proc) => proc.timedOut).length;
+  return timedOut === 0 ? String(p.failed) : `${p.failed} (${timedOut} timed out)`;
+};
+
 const mb = (bytes: number): string => (bytes / 1024 ** 2).toFixed(0);
 const load = (l: readonly number[]): string => l.map((x) => x.toFixed(1)).join(' ');
 
@@ -102,7 +110,7 @@ export function shardsTable(result: ShardsResult): string {
       commitRetryCell(p),
       p.otherRetries,
       rss.length === 1 ? mb(rss[0]!) : `${mb(Math.min(...rss))}–${mb(Math.max(...rss))}`,
-      p.failed,
+      failedCell(p),
       p.equalToSingle ? 'yes' : 'NO',
       p.locationsExact ? 'yes' : 'NO',
       `${load(p.loadBefore)} → ${load(p.loadAfter)}`,

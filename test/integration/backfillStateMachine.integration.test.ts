@@ -6,8 +6,8 @@
  * `verify-backfill` task, then the SNS notification. The emulator has no containers, so the test
  * plays Fargate (FakeFargate): it runs each task's command with the real CLI against the local
  * lakehouse, as the task's container would, and stops the task. What this does not show: how the
- * state machine reacts to a task that fails (the emulator's runTask.sync ignores exit codes, AWS's
- * fails the state) and IAM (no AUTH here; the mock tests check the role).
+ * state machine reacts to a task that fails (the emulator's runTask.sync ignores exit codes) and IAM
+ * (no AUTH here; the mock tests check the role).
  */
 import {
   CreateClusterCommand,
