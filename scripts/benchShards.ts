@@ -1,42 +1,73 @@
 /**
- * `npm run bench:shards -- --shards 2,4,8`: many writers, one set of tables. Seeds a small mirror,
- * then for 1 process and for each N plans the window as N shards (plan-backfill) and runs the N
- * shard processes at once against the local lakehouse; reports wall time, total CPU, commits,
- * commit retries (conflicts) and every other retry, and checks that each run's tables equal the
- * single run's (content digests) and that `locations` is exact. Figures are as measured on this
- * machine, under whatever else it runs.
+ * `npm run bench:shards -- --shards 2,4,8 [--mirror 100k]`: many writers, one set of tables. On a
+ * small mirror it seeds itself (commits of 20 files, to provoke conflicts), or with `--mirror` on
+ * the main bench's mirror of that scale point (`bench-100k`, reused, never rewritten; the job's
+ * default commit size). For 1 process and for each N it plans the window as N shards
+ * (plan-backfill) and runs the N shard processes at once against the local lakehouse; reports wall
+ * time, CPU of all writers, commits, conflicts and every other retry, peak RSS per process and the
+ * load average around each configuration, and checks that each run's tables equal the single run's
+ * (row counts and content sums) and that `locations` is exact. Figures are as measured on this
+ * machine, under whatever else it runs. Results go to <out>/shards-<time>.{json,md}, rewritten
+ * after each configuration.
  */
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { resolveBackfillConfig } from '../job/config.ts';
 import { resolveLocalLakehouse } from '../job/localLakehouse.ts';
-import { totalRetries } from '../job/model/retryCounts.ts';
-import type { RunSummary } from '../job/runSummary.ts';
-import { parseManifest } from '../job/shards/manifestText.ts';
 import type { ArchiveDay } from '../job/model/archiveDay.ts';
-import { lakeContentDigests } from '../test/helpers/lakeContentDigests.ts';
+import { lakeContentSums } from '../test/helpers/lakeContentDigests.ts';
 import { locationsMismatches } from '../test/helpers/locationsMismatches.ts';
 import { dropBenchNamespace } from './bench/dropBenchNamespace.ts';
-import { runChild } from './bench/runChild.ts';
-import { ensureArchiveBucket, localS3Client, putObject } from './lakehouse/s3Admin.ts';
-import { generateArchive } from './mirror/generateArchive.ts';
+import { runShardWriters } from './bench/runShardWriters.ts';
+import { pointShardsMirror, smallShardsMirror, type ShardsMirror } from './bench/shardsMirror.ts';
+import { shardsTable, type ShardsPoint, type ShardsResult } from './bench/shardsResult.ts';
+import { lakehouseStatus } from './lakehouse/lakehouseControl.ts';
+import { resolveLayout } from './lakehouse/layout.ts';
+
+const SMALL = { stations: 16, from: '2024-01-01', to: '2024-01-14', seed: 7, commitFiles: 20 };
+const SMALL_CONCURRENCY = 8;
 
 const root = resolve(import.meta.dirname, '..');
 const args = await yargs(process.argv.slice(2))
   .scriptName('npm run bench:shards --')
   .strict()
   .option('shards', { type: 'string', default: '2,4,8', describe: 'Writer counts to measure' })
-  .option('stations', { type: 'number', default: 16, describe: 'Stations of the mirror' })
-  .option('from', { type: 'string', default: '2024-01-01', describe: 'First day' })
-  .option('to', { type: 'string', default: '2024-01-14', describe: 'Last day' })
+  .option('mirror', {
+    type: 'string',
+    describe:
+      "A scale point of the main bench (e.g. 100k): load its mirror bucket bench-<point> (seeded only when empty) with the job's default commit size and concurrency, instead of a small generated one",
+  })
+  .option('stations', {
+    type: 'number',
+    describe: `Stations of the small mirror; default ${SMALL.stations}`,
+  })
+  .option('from', {
+    type: 'string',
+    describe: `First day of the small mirror; default ${SMALL.from}`,
+  })
+  .option('to', { type: 'string', describe: `Last day of the small mirror; default ${SMALL.to}` })
+  .option('seed', { type: 'number', describe: `Seed of the small mirror; default ${SMALL.seed}` })
   .option('commit-files', {
     type: 'number',
-    default: 20,
-    describe: 'Files per commit of each shard (small: many commits, many chances to conflict)',
+    describe: `Files per commit of every writer; default ${SMALL.commitFiles} on the small mirror (many commits, many chances to conflict), the job's own with --mirror`,
   })
-  .option('seed', { type: 'number', default: 7, describe: 'Generator seed' })
+  .option('concurrency', {
+    type: 'number',
+    describe: `Parallel GETs of every writer; default ${SMALL_CONCURRENCY} on the small mirror, the job's own with --mirror`,
+  })
+  .option('timeout-minutes', {
+    type: 'number',
+    // 8 writers of 100k files on a loaded 2-core machine needed more than 30.
+    default: 60,
+    describe: 'A configuration whose writers run longer is killed',
+  })
+  .option('single-from', {
+    type: 'string',
+    describe:
+      'A results file (.json) of an earlier run on the same mirror and job flags: its single-process point is reused instead of measured again',
+  })
   .option('out', { type: 'string', default: 'bench-results', describe: 'Where results go' })
   .parseAsync();
 
@@ -46,133 +77,125 @@ if (writers.some((n) => !Number.isInteger(n) || n < 2 || n > 64)) {
     `bench: Expected \`--shards\` to be integers from 2 to 64, got \`${args.shards}\``,
   );
 }
-const lake = resolveLocalLakehouse(process.env);
-const window = { from: args.from as ArchiveDay, to: args.to as ArchiveDay };
-const bucket = `bench-shards-${args.seed}-${args.stations}-${window.from}-${window.to}`;
-const files = [...generateArchive({ ...window, stations: args.stations, seed: args.seed })];
-const s3 = localS3Client(lake);
-await ensureArchiveBucket(s3, bucket);
-// In batches: hundreds of PUTs at once make MinIO answer SlowDownWrite.
-for (let i = 0; i < files.length; i += 16) {
-  await Promise.all(files.slice(i, i + 16).map((f) => putObject(s3, bucket, f.key, f.body)));
-}
-s3.destroy();
-const work = await mkdtemp(join(tmpdir(), 'bench-shards-'));
-const node = join(root, 'node_modules', '.bin', 'node');
-const cli = join(root, 'bin', 'openaq-lakehouse.js');
-const common = ['--source-bucket', bucket, '--concurrency', '8', '--json', '--log-level', 'warn'];
-
-interface Point {
-  writers: number;
-  wallSeconds: number;
-  cpuSeconds: number;
-  commits: number;
-  commitRetries: number;
-  allRetries: number;
-  failed: number;
-  equalToSingle: boolean;
-  locationsExact: boolean;
-}
-
-async function runWriters(n: number, namespace: string): Promise<Omit<Point, 'equalToSingle'>> {
-  let commands: string[][];
-  if (n === 1) {
-    commands = [['backfill', '--from', window.from, '--to', window.to]];
-  } else {
-    const manifest = join(work, `plan-${n}.jsonl`);
-    const plan = await runChild(
-      node,
-      [
-        cli,
-        'plan-backfill',
-        ...['--from', window.from, '--to', window.to],
-        '--source-bucket',
-        bucket,
-        '--max-files-per-shard',
-        // A little above files/n: the planner balances to files/k for the fewest k shards that fit.
-        String(Math.max(31, Math.ceil((files.length / n) * 1.1))),
-        '--out',
-        manifest,
-      ],
-      { cwd: root, timeoutMs: 600_000 },
-    );
-    if (plan.exitCode !== 0) throw new Error(`bench: plan-backfill failed: ${plan.stderrTail}`);
-    commands = parseManifest(await readFile(manifest, 'utf8'), manifest).map((s) => [...s.command]);
-  }
-  const started = performance.now();
-  const runs = await Promise.all(
-    commands.map((command) =>
-      runChild(
-        node,
-        [
-          cli,
-          ...command,
-          ...common,
-          '--namespace',
-          namespace,
-          '--commit-files',
-          String(args.commitFiles),
-        ],
-        { cwd: root, timeoutMs: 1_800_000 },
-      ),
-    ),
+const smallFlags = (['stations', 'from', 'to', 'seed'] as const).filter(
+  (k) => args[k] !== undefined,
+);
+if (args.mirror !== undefined && smallFlags.length > 0) {
+  throw new Error(
+    `bench: \`--${smallFlags[0]}\` shapes the small mirror; with \`--mirror ${args.mirror}\` the window is the point's own. Drop one of them`,
   );
-  const wallSeconds = (performance.now() - started) / 1000;
-  for (const r of runs.filter((run) => run.exitCode !== 0)) {
-    console.error(`bench: a writer exited ${r.exitCode}: ${r.stderrTail.slice(-1500)}`);
-  }
-  const summaries = runs.flatMap((r) => {
-    try {
-      return [JSON.parse(r.stdout) as RunSummary];
-    } catch {
-      return [];
-    }
-  });
-  const allRetries = summaries.reduce((sum, s) => sum + totalRetries(s.retries), 0);
-  return {
-    writers: commands.length,
-    wallSeconds,
-    cpuSeconds: runs.reduce((sum, r) => sum + r.cpuSeconds, 0),
-    commits: summaries.reduce((sum, s) => sum + s.commits, 0),
-    commitRetries: summaries.reduce((sum, s) => sum + s.commitRetries, 0),
-    allRetries,
-    failed: runs.filter((r) => r.exitCode !== 0).length,
-    locationsExact: (await locationsMismatches(namespace)).length === 0,
-  };
 }
-
-const config = resolveBackfillConfig({ ...window }, process.env, root);
-const points: Point[] = [];
-let single: unknown;
-for (const n of [1, ...writers]) {
-  const namespace = `bench_shards_${n}_${Date.now().toString(36)}`;
-  try {
-    const point = await runWriters(n, namespace);
-    const digests = await lakeContentDigests(namespace);
-    if (n === 1) single = digests;
-    points.push({ ...point, equalToSingle: JSON.stringify(digests) === JSON.stringify(single) });
-    console.error(`bench: ${JSON.stringify(points.at(-1))}`);
-  } finally {
-    await dropBenchNamespace(config, lake, namespace);
-  }
+if (!(args.timeoutMinutes > 0)) {
+  throw new Error(
+    `bench: Expected \`--timeout-minutes\` to be a number > 0, got \`${args.timeoutMinutes}\``,
+  );
 }
-
-const header =
-  '| writers | wall s | CPU s (all) | commits | commit retries | all retries (by kind, summed) | failed | equal to 1 | locations exact |';
-const rows = points.map(
-  (p) =>
-    `| ${p.writers} | ${p.wallSeconds.toFixed(1)} | ${p.cpuSeconds.toFixed(1)} | ${p.commits} | ${p.commitRetries} | ${p.allRetries} | ${p.failed} | ${p.equalToSingle ? 'yes' : 'NO'} | ${p.locationsExact ? 'yes' : 'NO'} |`,
+const log = (line: string): void => console.error(line);
+const lake = resolveLocalLakehouse(process.env);
+const serverPids = (await lakehouseStatus(resolveLayout(process.env), lake)).flatMap((s) =>
+  s.state === 'running' && s.name !== 'elasticmq' ? [s.pid] : [],
 );
-const table = [
-  `${files.length} files (${args.stations} stations × ${window.from}..${window.to}), --commit-files ${args.commitFiles}`,
-  '',
-  header,
-  `|${'---|'.repeat(9)}`,
-  ...rows,
-].join('\n');
-console.log(table);
+const mirror: ShardsMirror =
+  args.mirror !== undefined
+    ? await pointShardsMirror(lake, args.mirror, log)
+    : await smallShardsMirror(lake, {
+        stations: args.stations ?? SMALL.stations,
+        seed: args.seed ?? SMALL.seed,
+        from: (args.from ?? SMALL.from) as ArchiveDay,
+        to: (args.to ?? SMALL.to) as ArchiveDay,
+      });
+log(`bench: ${mirror.description}`);
+const commitFiles = args.commitFiles ?? (args.mirror === undefined ? SMALL.commitFiles : undefined);
+const concurrency = args.concurrency ?? (args.mirror === undefined ? SMALL_CONCURRENCY : undefined);
+const jobFlags = [
+  '--json',
+  ...['--log-level', 'warn'],
+  ...(commitFiles !== undefined ? ['--commit-files', String(commitFiles)] : []),
+  ...(concurrency !== undefined ? ['--concurrency', String(concurrency)] : []),
+];
+
+const startedAt = new Date();
+const base = join(
+  args.out,
+  `shards-${startedAt.toISOString().replace(/[:.]/g, '-')}${args.mirror === undefined ? '' : `-${args.mirror}`}`,
+);
 await mkdir(args.out, { recursive: true });
-await writeFile(
-  join(args.out, `shards-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
-  JSON.stringify({ files: files.length, window, stations: args.stations, points }, null, 2),
-);
+const work = await mkdtemp(join(tmpdir(), 'bench-shards-'));
+const config = resolveBackfillConfig({ ...mirror.window }, process.env, root);
+const points: ShardsPoint[] =
+  args.singleFrom === undefined ? [] : [await earlierSingle(args.singleFrom)];
+let stopped: string | undefined;
+const result = (): ShardsResult => ({
+  startedAt: startedAt.toISOString(),
+  mirror: mirror.description,
+  bucket: mirror.bucket,
+  files: mirror.files,
+  commitFiles,
+  concurrency,
+  points,
+  ...(stopped !== undefined ? { stopped } : {}),
+});
+/** The single-process point of an earlier run, when it loaded the same mirror the same way. */
+async function earlierSingle(path: string): Promise<ShardsPoint> {
+  const earlier = JSON.parse(await readFile(path, 'utf8')) as ShardsResult;
+  const single = earlier.points?.[0];
+  if (
+    single?.writers !== 1 ||
+    single.failed !== 0 ||
+    earlier.bucket !== mirror.bucket ||
+    earlier.files !== mirror.files ||
+    earlier.commitFiles !== commitFiles ||
+    earlier.concurrency !== concurrency
+  ) {
+    throw new Error(
+      `bench: \`--single-from ${path}\` holds no successful single run of this mirror (${mirror.description}) with these job flags; run without it`,
+    );
+  }
+  return single;
+}
+const save = async (): Promise<void> => {
+  await writeFile(`${base}.json`, JSON.stringify(result(), null, 2) + '\n');
+  await writeFile(`${base}.md`, shardsTable(result()) + '\n');
+};
+
+try {
+  for (const n of points.length === 0 ? [1, ...writers] : writers) {
+    const namespace = `bench_shards_${n}_${Date.now().toString(36)}`;
+    try {
+      const point = await runShardWriters(n, namespace, {
+        root,
+        mirror,
+        work,
+        jobFlags,
+        serverPids,
+        timeoutMs: args.timeoutMinutes * 60_000,
+      });
+      const digests = await lakeContentSums(namespace);
+      const single = points[0]?.digests ?? digests;
+      points.push({
+        ...point,
+        digests,
+        equalToSingle: JSON.stringify(digests) === JSON.stringify(single),
+        locationsExact: (await locationsMismatches(namespace)).length === 0,
+      });
+      const last = points.at(-1)!;
+      log(`bench: ${JSON.stringify({ ...last, processes: undefined, digests: undefined })}`);
+      if (n === 1 && point.failed > 0) {
+        stopped = 'the single run failed: there is nothing to compare the shards with';
+        break;
+      }
+    } finally {
+      await dropBenchNamespace(config, lake, namespace);
+    }
+    await save();
+  }
+} catch (err) {
+  stopped = err instanceof Error ? err.message : String(err);
+  log(stopped);
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
+await save();
+console.log(shardsTable(result()));
+log(`bench: wrote ${base}.{json,md}`);
+process.exitCode = stopped === undefined && points.every((p) => p.failed === 0) ? 0 : 1;

@@ -49,17 +49,29 @@ export interface MirrorState {
 
 type Log = (line: string) => void;
 
+export interface EnsureMirrorOptions {
+  /**
+   * Whether a bucket holding something else is emptied and seeded again, and a patched mirror put
+   * back. Default true. When false, only an empty bucket is seeded and anything else that does
+   * not match is an error: for a mirror another bench owns, which must be read, never written.
+   */
+  readonly replace?: boolean;
+}
+
 /**
  * Makes `bucket` hold exactly the point's generated archive: reused when its manifest matches the
  * spec and the listing has that many files (patched objects are put back first), otherwise
- * emptied and seeded again; a seeding that was stopped resumes where it was.
+ * emptied and seeded again (see EnsureMirrorOptions.replace); a seeding that was stopped resumes
+ * where it was.
  */
 export async function ensureBenchMirror(
   lake: LocalLakehouse,
   bucket: string,
   spec: BenchArchiveSpec,
   log: Log,
+  options: EnsureMirrorOptions = {},
 ): Promise<MirrorState> {
+  const replace = options.replace ?? true;
   const started = performance.now();
   const client = localS3Client(lake);
   const store = mirrorStore(lake, bucket);
@@ -69,6 +81,11 @@ export async function ensureBenchMirror(
     const listed = await countArchiveObjects(store);
     if (existing !== undefined && matches(existing, spec) && listed === existing.files) {
       let manifest = existing;
+      if (existing.patched && !replace) {
+        throw new Error(
+          `bench: ${bucket} has ${existing.patchKeys.length} patched files (another bench is patching it); run again when that bench has put them back`,
+        );
+      }
       if (existing.patched) {
         log(`bench: ${bucket}: putting back ${existing.patchKeys.length} patched files`);
         await putAll(client, bucket, fileVersions(existing.patchKeys, spec.seed, spec.seed));
@@ -84,6 +101,11 @@ export async function ensureBenchMirror(
       resumed !== undefined && sameSpec(resumed, spec) && listed > 0
         ? await objectSizes(store)
         : new Map<string, number>();
+    if (listed > 0 && present.size === 0 && !replace) {
+      throw new Error(
+        `bench: ${bucket} holds ${listed} objects that are not the mirror of ${JSON.stringify(spec)}; it is left as it is: seed it with that spec first (npm run bench), or use another bucket`,
+      );
+    }
     if (listed > 0 && present.size === 0) {
       log(`bench: ${bucket}: ${listed} objects do not match the spec; emptying it`);
       await deletePrefix(client, bucket, ARCHIVE_KEY_PREFIX);

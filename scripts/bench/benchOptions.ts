@@ -19,6 +19,8 @@ export interface BenchOptions {
 }
 
 export const DEFAULT_POINTS = '1k,10k,100k';
+/** The generator seed of the bench mirrors (`bench-<label>` buckets). */
+export const DEFAULT_BENCH_SEED = 6;
 export const QUICK_POINTS = '1k,5k';
 
 /** `npm run bench -- [options]`, validated before anything runs. */
@@ -36,7 +38,11 @@ export async function parseBenchOptions(argv: readonly string[]): Promise<BenchO
       default: false,
       describe: 'Small points, a few minutes in total',
     })
-    .option('seed', { type: 'number', default: 6, describe: 'Generator seed of the mirrors' })
+    .option('seed', {
+      type: 'number',
+      default: DEFAULT_BENCH_SEED,
+      describe: 'Generator seed of the mirrors',
+    })
     .option('timeout-minutes', {
       type: 'number',
       describe: 'Stop the whole bench after this; default 60, with --quick 10',

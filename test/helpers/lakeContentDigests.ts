@@ -31,6 +31,29 @@ export async function lakeContentDigests(
   });
 }
 
+/**
+ * Row count and an order-free sum of DuckDB row hashes of the same columns, per data table,
+ * computed in the engine: for tables too large to read into memory (lakeContentDigests sorts every
+ * row in JS). Equal loads give equal sums; compare sums with sums, in one DuckDB version only.
+ */
+export async function lakeContentSums(
+  namespace: string,
+  target: CatalogTarget = localTarget(),
+): Promise<LakeDigests> {
+  return withLake(duckdbSettings, target, async ({ connection, catalog }) => {
+    const digests: Record<string, TableDigest> = {};
+    for (const table of [MEASUREMENTS, LOCATIONS, REJECTS, FILES] as const) {
+      const reader = await connection.runAndReadAll(
+        `SELECT count(*)::VARCHAR AS n, coalesce(sum(hash(${stableColumns(table)})), 0)::VARCHAR AS s
+         FROM ${qualifiedName(catalog, namespace, table.name)}`,
+      );
+      const [row] = reader.getRowObjectsJson() as { n: string; s: string }[];
+      digests[table.name] = { rows: Number(row!.n), digest: row!.s };
+    }
+    return digests;
+  });
+}
+
 const stableColumns = (table: TableDefinition): string =>
   table.columns
     .filter((column) => !RUN_COLUMNS.has(column.name))
