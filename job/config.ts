@@ -12,12 +12,18 @@ import {
 } from './localLakehouse.ts';
 import type { ChunkLimits } from './plan.ts';
 import { addDays, archiveDayFromMs, parseArchiveDay, type ArchiveDay } from './model/archiveDay.ts';
-import type { S3ArchiveStoreOptions } from './source/s3ArchiveStore.ts';
+import type { ArchiveCredentials, S3ArchiveStoreOptions } from './source/s3ArchiveStore.ts';
 import { fileStationCache, type StationCache } from './source/stationCache.ts';
 import { parseStationSelection, type StationSelection } from './source/stationSelection.ts';
 import { NAMESPACE } from './tables.ts';
 
-export type ArchiveSource = Omit<S3ArchiveStoreOptions, 'maxSockets'>;
+export type ArchiveSource = Omit<S3ArchiveStoreOptions, 'maxSockets'> & {
+  /**
+   * Credentials for objects kept beside the archive, such as shard manifests, where the archive
+   * itself is read unsigned: the local MinIO's job keys. Unset: the credential chain.
+   */
+  readonly sideCredentials?: Exclude<ArchiveCredentials, 'anonymous'>;
+};
 
 /** Where the tables are and how DuckDB runs: what every command needs. */
 export interface LakeConfig {
@@ -339,6 +345,10 @@ function resolveEndpoints(
       : s3EndpointUrl(local),
     // Read like the public archive it stands for: unsigned (`lakehouse up` makes it public).
     credentials: 'anonymous',
+    sideCredentials: {
+      accessKeyId: local.job.accessKeyId,
+      secretAccessKey: local.job.secretAccessKey,
+    },
   };
   return {
     target: { kind: 'rest', endpoint: catalogUrl(local), warehouse: '', storage: localStorage },
