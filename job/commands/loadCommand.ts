@@ -6,7 +6,7 @@ import type { FeedConfig, LoadSource } from '../feedConfig.ts';
 import { runFeedLoad } from '../feedLoad.ts';
 import { createSqsNotificationQueue } from '../source/sqsNotificationQueue.ts';
 import { formatSummary } from '../formatSummary.ts';
-import { metricsRecord } from '../output/metricsRecord.ts';
+import { metricsCommand, metricsRecord } from '../output/metricsRecord.ts';
 import { ProgressLine } from '../output/progressLine.ts';
 import { RetryCounter } from '../model/retryCounts.ts';
 import { createS3ArchiveStore } from '../source/s3ArchiveStore.ts';
@@ -63,7 +63,7 @@ export async function runLoadCommand(
           });
     progress?.finish();
     logger.info({ summary }, 'run finished');
-    logger.info(metricsRecord(summary, config.command), 'metrics');
+    logger.info(metricsRecord(summary, metricsCommand(config.command, load.source)), 'metrics');
     output.stdout.write(
       `${output.json ? JSON.stringify(summary, null, 2) : formatSummary(summary)}\n`,
     );
