@@ -9,6 +9,7 @@ import { formatSummary } from '../formatSummary.ts';
 import { metricsCommand, metricsRecord } from '../output/metricsRecord.ts';
 import { ProgressLine } from '../output/progressLine.ts';
 import { RetryCounter } from '../model/retryCounts.ts';
+import { SourceRequestCounter } from '../model/sourceRequests.ts';
 import { createS3ArchiveStore } from '../source/s3ArchiveStore.ts';
 
 export interface LoadOutput {
@@ -39,10 +40,12 @@ export async function runLoadCommand(
   );
   await mkdir(config.workDir, { recursive: true });
   const retries = new RetryCounter();
+  const sourceRequests = new SourceRequestCounter();
   const store = createS3ArchiveStore({
     ...config.source,
     maxSockets: config.concurrency,
     onRetry: retries.onRetry,
+    onRequest: sourceRequests.onRequest,
   });
   const queue = load.feed ? createSqsNotificationQueue(load.feed.queue) : undefined;
   try {
@@ -50,6 +53,7 @@ export async function runLoadCommand(
       store,
       logger,
       retries,
+      sourceRequests,
       ...(progress
         ? { onProgress: (p: Parameters<ProgressLine['update']>[0]) => progress.update(p) }
         : {}),

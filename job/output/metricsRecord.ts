@@ -37,6 +37,8 @@ export function metricsRecord(
       ]),
     ),
     Commits: [summary.commits, 'Count'],
+    SourceListRequests: [summary.sourceRequests.list, 'Count'],
+    SourceGetRequests: [summary.sourceRequests.get, 'Count'],
     DurationSeconds: [summary.seconds.total, 'Seconds'],
     ExitCode: [summary.exitCode, 'Count'],
     ...(summary.feed
