@@ -143,9 +143,12 @@ describe('with the feed on', () => {
       .ofType('aws:sqs/queue:Queue')
       .find((q) => q.inputs.name === `${BASE}-schedule-dlq`)!;
     // One dead-letter queue (and its one alarm) for the three schedules.
-    expect(run.ofType('aws:sqs/queue:Queue').map((q) => q.inputs.name)).not.toContain(
-      `${BASE}-feed-run-schedule-dlq`,
-    );
+    expect(
+      run
+        .ofType('aws:sqs/queue:Queue')
+        .map((q) => q.inputs.name)
+        .sort(),
+    ).toEqual([`${BASE}-alerts-dlq`, `${BASE}-feed`, `${BASE}-feed-dlq`, `${BASE}-schedule-dlq`]);
     for (const name of [`${BASE}-feed-run`, `${BASE}-reconcile`]) {
       const target = schedule(name).inputs.target as { roleArn: string; deadLetterConfig: unknown };
       expect(target.deadLetterConfig).toEqual({ arn: dlq.state.arn });
