@@ -8,6 +8,7 @@ import { NAMESPACE, TABLES } from './job/tables.ts';
 import { Alerts, noSubscriberWarning } from './infra/Alerts.ts';
 import { Backfill } from './infra/Backfill.ts';
 import { resolveBackfillConfig } from './infra/backfillConfig.ts';
+import { feedRuns } from './infra/feedRuns.ts';
 import { NightlyRun } from './infra/NightlyRun.ts';
 import { dockerRunCommand } from './infra/dockerRunCommand.ts';
 import { ecrLoginCommand } from './infra/ecrLoginCommand.ts';
@@ -129,7 +130,7 @@ const nightly = new NightlyRun('nightly-run', {
 
 const schedule = new NightlySchedule('nightly', {
   scheduleName: names.schedule,
-  deadLetterQueueName: names.deadLetterQueue,
+  deadLetterQueue: { name: names.deadLetterQueue },
   scheduleExpression: config.scheduleCron,
   timezone: config.scheduleTimezone,
   enabled: config.scheduleEnabled,
@@ -158,6 +159,40 @@ const feed = config.notificationFeed
   : undefined;
 feed?.allowTask(task.taskRoleArn);
 
+// With the feed on: the hourly feed-driven run and the weekly reconciliation, each a state machine
+// with its own guard and timeout and a schedule parking failed starts in the nightly's queue.
+const feedSchedules = Object.fromEntries(
+  feedRuns(config).map((run) => {
+    const name = run.kind === 'feed' ? names.feedRun : names.reconcileRun;
+    const machine = new NightlyRun(`${run.kind}-run`, {
+      ...taskTarget,
+      stateMachineName: name,
+      label: run.label,
+      command: run.command,
+      whenRunning: run.whenRunning,
+      timeoutSeconds: run.timeoutSeconds,
+      retries: run.retries,
+    });
+    const runSchedule = new NightlySchedule(`${run.kind}-schedule`, {
+      scheduleName: name,
+      label: run.kind,
+      description: run.description,
+      deadLetterQueue: { arn: schedule.deadLetterQueueArn },
+      scheduleExpression: run.scheduleExpression,
+      timezone: config.scheduleTimezone,
+      enabled: config.scheduleEnabled,
+      retryAttempts: config.scheduleRetryAttempts,
+      maxEventAgeSeconds: config.scheduleMaxEventAgeSeconds,
+      accountId,
+      stateMachineArn: machine.stateMachineArn,
+    });
+    return [
+      run.kind,
+      { stateMachineArn: machine.stateMachineArn, scheduleArn: runSchedule.scheduleArn },
+    ];
+  }),
+);
+
 /** The S3 Tables bucket: the job's `--table-bucket-arn` (OPENAQ_TABLE_BUCKET_ARN). */
 export const tableBucketArn = lakehouse.tableBucketArn;
 export const namespace = lakehouse.namespace;
@@ -180,6 +215,12 @@ export const manifestBucket = backfill.manifestBucket;
 /** The queue subscribed to OpenAQ's object-created topic (the job's --queue-url), when on. */
 export const notificationQueueUrl = feed?.queueUrl;
 export const notificationDeadLetterQueueUrl = feed?.deadLetterQueueUrl;
+/** The hourly feed-driven run (`nightly --source notifications`), when the feed is on. */
+export const feedRunScheduleArn = feedSchedules.feed?.scheduleArn;
+export const feedRunStateMachineArn = feedSchedules.feed?.stateMachineArn;
+/** The periodic reconciliation (`nightly --source reconcile`), when the feed is on. */
+export const reconcileScheduleArn = feedSchedules.reconcile?.scheduleArn;
+export const reconcileStateMachineArn = feedSchedules.reconcile?.stateMachineArn;
 
 /** Log in to the registry, so that `docker run` can pull the image. */
 export const ecrLogin = image.repositoryUrl.apply((url) => ecrLoginCommand(region, url));

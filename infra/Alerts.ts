@@ -106,7 +106,7 @@ export class Alerts extends pulumi.ComponentResource {
       `${name}-dead-letters`,
       {
         alarmDescription:
-          'openaq-lakehouse: the nightly schedule could not start the task (see the dead-letter queue)',
+          'openaq-lakehouse: a schedule could not start its run (see the dead-letter queue)',
         namespace: 'AWS/SQS',
         metricName: 'ApproximateNumberOfMessagesVisible',
         dimensions: { QueueName: args.deadLetterQueueName },

@@ -7,6 +7,12 @@ import { stateMachineRolePolicy } from './stateMachineRolePolicy.ts';
 
 export interface NightlyRunArgs {
   readonly stateMachineName: string;
+  /** The run's name in states, errors and notifications (see nightlyDefinition). Default `Nightly`. */
+  readonly label?: string;
+  /** The container command; default the image's CMD (`nightly`). */
+  readonly command?: readonly string[];
+  /** A start while another execution runs: notify and fail (default), or succeed quietly. */
+  readonly whenRunning?: 'notify' | 'skip';
   readonly region: string;
   readonly accountId: pulumi.Input<string>;
   readonly timeoutSeconds: number;
@@ -24,9 +30,10 @@ export interface NightlyRunArgs {
 }
 
 /**
- * The nightly run as a Standard state machine (what the schedule starts): one execution at a time
- * (a second is refused and notified), the task stopped after `timeoutSeconds`, retried with
- * backoff, failures notified.
+ * A scheduled run as a Standard state machine (what a schedule starts): the nightly by default, or
+ * the job with `command` (the feed's hourly and reconciliation runs). One execution at a time (a
+ * second is refused and notified, or skipped), the task stopped after `timeoutSeconds`, retried
+ * with backoff, failures notified.
  */
 export class NightlyRun extends pulumi.ComponentResource {
   readonly stateMachineArn: pulumi.Output<string>;
@@ -36,12 +43,13 @@ export class NightlyRun extends pulumi.ComponentResource {
   constructor(name: string, args: NightlyRunArgs, opts?: pulumi.ComponentResourceOptions) {
     super('openaq-lakehouse:infra:NightlyRun', name, {}, opts);
     const parent = { parent: this };
+    const lower = (args.label ?? 'Nightly').toLowerCase();
     const ownArn = pulumi.interpolate`arn:aws:states:${args.region}:${args.accountId}:stateMachine:${args.stateMachineName}`;
 
     const role = new aws.iam.Role(
       `${name}-role`,
       {
-        description: 'openaq-lakehouse: Step Functions runs the nightly task, one at a time',
+        description: `openaq-lakehouse: Step Functions runs the ${lower} task, one at a time`,
         assumeRolePolicy: pulumi
           .output(args.accountId)
           .apply((account) => JSON.stringify(assumeRolePolicy('states.amazonaws.com', account))),
@@ -104,6 +112,9 @@ export class NightlyRun extends pulumi.ComponentResource {
             timeoutSeconds: args.timeoutSeconds,
             retry: { maxAttempts: args.retries, intervalSeconds: 60, backoffRate: 2 },
             topicArn,
+            ...(args.label ? { label: args.label } : {}),
+            ...(args.command ? { command: args.command } : {}),
+            ...(args.whenRunning ? { whenRunning: args.whenRunning } : {}),
           }),
         );
       });

@@ -5,7 +5,15 @@ import { schedulerRolePolicy } from './schedulerRolePolicy.ts';
 
 export interface NightlyScheduleArgs {
   readonly scheduleName: string;
-  readonly deadLetterQueueName: string;
+  /**
+   * Where failed invocations are parked: a queue this schedule creates (`name`), or another
+   * schedule's (`arn`), so that one alarm watches them all.
+   */
+  readonly deadLetterQueue: { readonly name: string } | { readonly arn: pulumi.Input<string> };
+  /** The run it starts, in the role's description; default `nightly`. */
+  readonly label?: string;
+  /** The schedule's description; default the nightly's. */
+  readonly description?: string;
   /** EventBridge Scheduler expression, e.g. cron(30 3 * * ? *). */
   readonly scheduleExpression: string;
   /** IANA time zone of the expression. */
@@ -14,39 +22,46 @@ export interface NightlyScheduleArgs {
   readonly retryAttempts: number;
   readonly maxEventAgeSeconds: number;
   readonly accountId: pulumi.Input<string>;
-  /** The nightly state machine (NightlyRun): it runs the task with its guard and timeout. */
+  /** The run's state machine (NightlyRun): it runs the task with its guard and timeout. */
   readonly stateMachineArn: pulumi.Input<string>;
 }
 
 /**
- * The nightly trigger: an EventBridge Scheduler schedule that starts the nightly state machine
- * (which runs the task, one at a time, with a timeout), retries a failed start, and parks what
- * still fails in an SQS dead-letter queue.
+ * A run's trigger (the nightly's, the feed's hourly and reconciliation runs'): an EventBridge
+ * Scheduler schedule that starts the run's state machine (which runs the task, one at a time, with
+ * a timeout), retries a failed start, and parks what still fails in an SQS dead-letter queue.
  */
 export class NightlySchedule extends pulumi.ComponentResource {
   readonly scheduleArn: pulumi.Output<string>;
   readonly deadLetterQueueArn: pulumi.Output<string>;
-  readonly deadLetterQueueName: pulumi.Output<string>;
-  readonly deadLetterQueueUrl: pulumi.Output<string>;
+  /** The dead-letter queue's name and URL, when this schedule created it. */
+  readonly deadLetterQueueName?: pulumi.Output<string>;
+  readonly deadLetterQueueUrl?: pulumi.Output<string>;
 
   constructor(name: string, args: NightlyScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
     super('openaq-lakehouse:infra:NightlySchedule', name, {}, opts);
     const parent = { parent: this };
 
-    const deadLetterQueue = new aws.sqs.Queue(
-      `${name}-dlq`,
-      {
-        name: args.deadLetterQueueName,
-        messageRetentionSeconds: 14 * 24 * 3600,
-        sqsManagedSseEnabled: true,
-      },
-      parent,
-    );
+    const deadLetterQueue =
+      'name' in args.deadLetterQueue
+        ? new aws.sqs.Queue(
+            `${name}-dlq`,
+            {
+              name: args.deadLetterQueue.name,
+              messageRetentionSeconds: 14 * 24 * 3600,
+              sqsManagedSseEnabled: true,
+            },
+            parent,
+          )
+        : undefined;
+    const deadLetterQueueArn = deadLetterQueue
+      ? deadLetterQueue.arn
+      : pulumi.output((args.deadLetterQueue as { readonly arn: pulumi.Input<string> }).arn);
 
     const role = new aws.iam.Role(
       `${name}-role`,
       {
-        description: 'openaq-lakehouse: EventBridge Scheduler starts the nightly state machine',
+        description: `openaq-lakehouse: EventBridge Scheduler starts the ${args.label ?? 'nightly'} state machine`,
         assumeRolePolicy: pulumi
           .output(args.accountId)
           .apply((account) => JSON.stringify(assumeRolePolicy('scheduler.amazonaws.com', account))),
@@ -58,7 +73,7 @@ export class NightlySchedule extends pulumi.ComponentResource {
       {
         role: role.id,
         policy: pulumi
-          .all([args.stateMachineArn, deadLetterQueue.arn])
+          .all([args.stateMachineArn, deadLetterQueueArn])
           .apply(([stateMachineArn, dlq]) =>
             JSON.stringify(schedulerRolePolicy({ stateMachineArn, deadLetterQueueArn: dlq })),
           ),
@@ -71,6 +86,7 @@ export class NightlySchedule extends pulumi.ComponentResource {
       {
         name: args.scheduleName,
         description:
+          args.description ??
           'openaq-lakehouse: nightly run of the job (its default command, nightly), through Step Functions',
         scheduleExpression: args.scheduleExpression,
         scheduleExpressionTimezone: args.timezone,
@@ -84,7 +100,7 @@ export class NightlySchedule extends pulumi.ComponentResource {
             maximumRetryAttempts: args.retryAttempts,
             maximumEventAgeInSeconds: args.maxEventAgeSeconds,
           },
-          deadLetterConfig: { arn: deadLetterQueue.arn },
+          deadLetterConfig: { arn: deadLetterQueueArn },
         },
       },
       // The role's permissions must exist before the first invocation.
@@ -92,9 +108,11 @@ export class NightlySchedule extends pulumi.ComponentResource {
     );
 
     this.scheduleArn = schedule.arn;
-    this.deadLetterQueueArn = deadLetterQueue.arn;
-    this.deadLetterQueueName = deadLetterQueue.name;
-    this.deadLetterQueueUrl = deadLetterQueue.url;
+    this.deadLetterQueueArn = deadLetterQueueArn;
+    if (deadLetterQueue) {
+      this.deadLetterQueueName = deadLetterQueue.name;
+      this.deadLetterQueueUrl = deadLetterQueue.url;
+    }
     this.registerOutputs({
       scheduleArn: this.scheduleArn,
       deadLetterQueueArn: this.deadLetterQueueArn,

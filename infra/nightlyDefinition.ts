@@ -13,17 +13,53 @@ export interface NightlyDefinitionArgs {
   readonly timeoutSeconds: number;
   readonly retry: RetryPolicy;
   readonly topicArn: string;
+  /**
+   * The run's name in its task state, errors and notifications, capitalized (`Feed` gives the
+   * state `Feed`, the error `FeedAlreadyRunning`, the subject "openaq-lakehouse feed FAILED").
+   * Default `Nightly`.
+   */
+  readonly label?: string;
+  /** The container command; default none: the image's CMD (`nightly`). */
+  readonly command?: readonly string[];
+  /**
+   * A start while another execution runs: `notify` (default) publishes the refusal and fails;
+   * `skip` succeeds quietly, for a frequent run whose next start is the retry.
+   */
+  readonly whenRunning?: 'notify' | 'skip';
 }
 
 /**
- * The nightly run through Step Functions: a guard refuses to start while another execution of this
- * state machine is running (no two nightlies at once; the refusal is notified), then the task runs
- * its default command (`nightly`) with a timeout and retries with backoff; a failure is notified.
- * Pure: a function of its inputs.
+ * A scheduled run through Step Functions: a guard refuses to start while another execution of this
+ * state machine is running (no two runs of the same kind at once; the refusal is notified, or
+ * skipped quietly), then the task runs its command (default: the image's `nightly`) with a timeout
+ * and retries with backoff; a failure is notified. Pure: a function of its inputs.
  */
 export function nightlyDefinition(args: NightlyDefinitionArgs): Record<string, unknown> {
+  const label = args.label ?? 'Nightly';
+  const lower = label.toLowerCase();
+  const refusal =
+    args.whenRunning === 'skip'
+      ? {
+          Skipped: {
+            Type: 'Succeed',
+            Comment: `Another ${lower} run is still running; the next scheduled start runs instead`,
+          },
+        }
+      : {
+          NotifyRefused: publishState(
+            args.topicArn,
+            `openaq-lakehouse ${lower} refused`,
+            `States.Format('${label} {} did not start: another ${lower} is still running.', $$.Execution.Name)`,
+            { Next: 'Refused' },
+          ),
+          Refused: {
+            Type: 'Fail',
+            Error: `${label}AlreadyRunning`,
+            Cause: `Another ${lower} is running`,
+          },
+        };
   return {
-    Comment: 'openaq-lakehouse: the nightly run, one at a time, with a timeout',
+    Comment: `openaq-lakehouse: the ${lower} run, one at a time, with a timeout`,
     StartAt: 'Guard',
     States: {
       Guard: {
@@ -37,11 +73,18 @@ export function nightlyDefinition(args: NightlyDefinitionArgs): Record<string, u
       },
       'AlreadyRunning?': {
         Type: 'Choice',
-        Choices: [{ Variable: '$.guard.running', NumericGreaterThan: 1, Next: 'NotifyRefused' }],
-        Default: 'Nightly',
+        Choices: [
+          {
+            Variable: '$.guard.running',
+            NumericGreaterThan: 1,
+            Next: args.whenRunning === 'skip' ? 'Skipped' : 'NotifyRefused',
+          },
+        ],
+        Default: label,
       },
-      Nightly: {
+      [label]: {
         ...runTaskState(args.task, {
+          ...(args.command ? { command: args.command } : {}),
           timeoutSeconds: args.timeoutSeconds,
           retry: args.retry,
           retryOn: RETRIED_TASK_ERRORS,
@@ -49,24 +92,14 @@ export function nightlyDefinition(args: NightlyDefinitionArgs): Record<string, u
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'NotifyFailure' }],
         End: true,
       },
-      NotifyRefused: publishState(
-        args.topicArn,
-        'openaq-lakehouse nightly refused',
-        "States.Format('Nightly {} did not start: another nightly is still running.', $$.Execution.Name)",
-        { Next: 'Refused' },
-      ),
-      Refused: {
-        Type: 'Fail',
-        Error: 'NightlyAlreadyRunning',
-        Cause: 'Another nightly is running',
-      },
+      ...refusal,
       NotifyFailure: publishState(
         args.topicArn,
-        'openaq-lakehouse nightly FAILED',
-        "States.Format('Nightly {} failed: {} {}', $$.Execution.Name, $.error.Error, $.error.Cause)",
+        `openaq-lakehouse ${lower} FAILED`,
+        `States.Format('${label} {} failed: {} {}', $$.Execution.Name, $.error.Error, $.error.Cause)`,
         { Next: 'Failed' },
       ),
-      Failed: { Type: 'Fail', Error: 'NightlyFailed', Cause: 'See the NotifyFailure input' },
+      Failed: { Type: 'Fail', Error: `${label}Failed`, Cause: 'See the NotifyFailure input' },
     },
   };
 }

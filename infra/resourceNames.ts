@@ -13,6 +13,9 @@ export interface ResourceNames {
   /** The queue subscribed to OpenAQ's object-created topic, and its dead-letter queue. */
   readonly feedQueue: string;
   readonly feedDeadLetterQueue: string;
+  /** The feed's hourly run and the reconciliation run: schedule and state machine names. */
+  readonly feedRun: string;
+  readonly reconcileRun: string;
 }
 
 /**
@@ -45,5 +48,7 @@ export function resourceNames(prefix: string, stack: string, tableBucket?: strin
     alertDeadLetterQueue: `${base}-alerts-dlq`,
     feedQueue: `${base}-feed`,
     feedDeadLetterQueue: `${base}-feed-dlq`,
+    feedRun: `${base}-feed-run`,
+    reconcileRun: `${base}-reconcile`,
   };
 }

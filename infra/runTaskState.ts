@@ -35,13 +35,13 @@ export const ECS_START_ERRORS = ['AmazonECS.Unknown', 'ECS.AmazonECSException'] 
 
 /**
  * A Task state running the job's task on Fargate (public IP, default subnets) and waiting for it;
- * `command` is the container command override (a JSONPath `Command.$` when it starts with `$` or
- * `States.`), none for the image's default command.
+ * `command` is the container command override: a JSONPath (`Command.$`, e.g. `$.command` or
+ * `States.Array(…)`), or a fixed argv (`Command`); none for the image's default command.
  */
 export function runTaskState(
   target: TaskTarget,
   options: {
-    readonly command?: string;
+    readonly command?: string | readonly string[];
     readonly timeoutSeconds: number;
     readonly retry: RetryPolicy;
     readonly retryOn: readonly string[];
@@ -66,7 +66,11 @@ export function runTaskState(
         ? {}
         : {
             Overrides: {
-              ContainerOverrides: [{ Name: target.containerName, 'Command.$': options.command }],
+              ContainerOverrides: [
+                typeof options.command === 'string'
+                  ? { Name: target.containerName, 'Command.$': options.command }
+                  : { Name: target.containerName, Command: [...options.command] },
+              ],
             },
           }),
     },

@@ -1,15 +1,16 @@
 /**
  * Checks an EventBridge Scheduler expression: `cron(minutes hours day-of-month month day-of-week
- * year)` (six fields, one of day-of-month and day-of-week must be `?`) or `rate(N unit)`.
+ * year)` (six fields, one of day-of-month and day-of-week must be `?`) or `rate(N unit)`; `key`
+ * names the stack config key in the error.
  */
-export function scheduleExpression(expression: string): string {
+export function scheduleExpression(expression: string, key = 'scheduleCron'): string {
   const cron = /^cron\((.*)\)$/.exec(expression);
   if (cron) {
     const fields = (cron[1] ?? '').trim().split(/\s+/);
     const [, , dayOfMonth, , dayOfWeek] = fields;
     if (fields.length !== 6 || (dayOfMonth !== '?' && dayOfWeek !== '?')) {
       throw new Error(
-        `config: Expected \`scheduleCron\` to be a six-field cron like cron(30 3 * * ? *) with ? in day-of-month or day-of-week, got \`${expression}\``,
+        `config: Expected \`${key}\` to be a six-field cron like cron(30 3 * * ? *) with ? in day-of-month or day-of-week, got \`${expression}\``,
       );
     }
     return expression;
@@ -17,7 +18,7 @@ export function scheduleExpression(expression: string): string {
   if (/^rate\(([1-9]\d*) (minute|minutes|hour|hours|day|days)\)$/.test(expression))
     return expression;
   throw new Error(
-    `config: Expected \`scheduleCron\` to be cron(…) or rate(…), e.g. cron(30 3 * * ? *), got \`${expression}\``,
+    `config: Expected \`${key}\` to be cron(…) or rate(…), e.g. cron(30 3 * * ? *), got \`${expression}\``,
   );
 }
 

@@ -1,13 +1,13 @@
 import type { PolicyDocument } from './policyDocument.ts';
 
 export interface SchedulerRolePolicyArgs {
-  /** The nightly state machine, the schedule's target. */
+  /** The run's state machine (the nightly's, the feed's, the reconciliation's): the schedule's target. */
   readonly stateMachineArn: string;
   readonly deadLetterQueueArn: string;
 }
 
 /**
- * EventBridge Scheduler's role: start executions of the nightly state machine only (which runs the
+ * EventBridge Scheduler's role: start executions of its run's state machine only (which runs the
  * task, with its guard and timeout), and park failed invocations in the dead-letter queue.
  */
 export function schedulerRolePolicy(args: SchedulerRolePolicyArgs): PolicyDocument {
@@ -15,7 +15,7 @@ export function schedulerRolePolicy(args: SchedulerRolePolicyArgs): PolicyDocume
     Version: '2012-10-17',
     Statement: [
       {
-        Sid: 'StartNightly',
+        Sid: 'StartRun',
         Effect: 'Allow',
         Action: 'states:StartExecution',
         Resource: args.stateMachineArn,

@@ -49,6 +49,16 @@ export interface StackConfig {
   readonly notificationFeed: boolean;
   /** Receives of a notification before SQS moves it to the feed's dead-letter queue. */
   readonly notificationMaxReceiveCount: number;
+  /** With the feed on: when the feed-driven run (`nightly --source notifications`) starts. */
+  readonly feedScheduleCron: string;
+  /** The feed-driven run's task is stopped after this many hours (starts meanwhile are skipped). */
+  readonly feedTimeoutHours: number;
+  /** With the feed on: when the reconciliation run (`nightly --source reconcile`) starts. */
+  readonly reconcileCron: string;
+  /** Archive days, ending yesterday, that the reconciliation run lists. */
+  readonly reconcileDays: number;
+  /** The reconciliation run's task is stopped after this many hours. */
+  readonly reconcileTimeoutHours: number;
 }
 
 /** Defaults of every optional key, as they appear in the README and Pulumi.dev.yaml. */
@@ -72,6 +82,11 @@ export const STACK_CONFIG_DEFAULTS = {
   imageKeepCount: 5,
   notificationFeed: false,
   notificationMaxReceiveCount: 5,
+  feedScheduleCron: 'cron(5 * * * ? *)',
+  feedTimeoutHours: 3,
+  reconcileCron: 'cron(30 9 ? * SUN *)',
+  reconcileDays: 30,
+  reconcileTimeoutHours: 6,
 } as const;
 
 /** Every key the program reads (without the `openaq-lakehouse:` namespace). */
@@ -193,6 +208,14 @@ export function resolveStackConfig(get: (key: string) => string | undefined): St
       1,
       1000,
     ),
+    feedScheduleCron: scheduleExpression(
+      text('feedScheduleCron') ?? d.feedScheduleCron,
+      'feedScheduleCron',
+    ),
+    feedTimeoutHours: int('feedTimeoutHours', d.feedTimeoutHours, 1, 24),
+    reconcileCron: scheduleExpression(text('reconcileCron') ?? d.reconcileCron, 'reconcileCron'),
+    reconcileDays: int('reconcileDays', d.reconcileDays, 1, 3653),
+    reconcileTimeoutHours: int('reconcileTimeoutHours', d.reconcileTimeoutHours, 1, 24),
     lookbackDays: int('lookbackDays', d.lookbackDays, 1, 366),
     logRetentionDays,
     alertEmail,

@@ -14,6 +14,7 @@ import { recordRun } from './lake/recordRun.ts';
 import { backoffMs } from './lake/retryRetryable.ts';
 import { LakehouseError, classify } from './lakehouseError.ts';
 import { RetryCounter, nonZeroRetries, type RetryKind } from './model/retryCounts.ts';
+import type { SourceRequestCounter } from './model/sourceRequests.ts';
 import { chunkFiles, planLoad, type PlannedFile } from './plan.ts';
 import { WarningDigest } from './output/warningDigest.ts';
 import { emptySummary, type FeedSummary, type RunSummary } from './runSummary.ts';
@@ -37,6 +38,8 @@ export interface BackfillDependencies {
   readonly feed?: FeedSummary;
   /** Where retries are counted: give the store the same counter's onRetry. Default: a new one. */
   readonly retries?: RetryCounter;
+  /** Where the store counts its requests (its onRequest), for the summary. Default: none counted. */
+  readonly sourceRequests?: SourceRequestCounter;
   /**
    * Called after each table's commit of a chunk (`measurements`, `rejects`, `locations`, `files`),
    * with the chunk's number from 1: where tests stop a run to prove it resumes.
@@ -83,6 +86,7 @@ async function backfill(config: BackfillConfig, deps: BackfillDependencies): Pro
     config.dryRun,
   );
   summary.retries = (deps.retries ?? new RetryCounter()).counts;
+  if (deps.sourceRequests) summary.sourceRequests = deps.sourceRequests.counts;
 
   if (deps.feed) summary.feed = deps.feed;
 

@@ -15,6 +15,10 @@ export function formatSummary(summary: RunSummary): string {
     ['  changed (replaced)', number(summary.filesChanged)],
     ['files fetched', `${number(summary.filesFetched)} (${number(summary.bytesFetched)} bytes)`],
     ['files missing (404)', number(summary.filesMissing)],
+    [
+      'S3 requests',
+      `${number(summary.sourceRequests.list)} LIST, ${number(summary.sourceRequests.get)} GET (retries included)`,
+    ],
     ['files rejected', number(summary.filesRejected)],
     ['rows committed', number(summary.rowsCommitted)],
     ['rows replaced', number(summary.rowsReplaced)],

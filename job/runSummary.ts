@@ -1,4 +1,5 @@
 import { noRetries, type RetryCounts } from './model/retryCounts.ts';
+import { noSourceRequests, type SourceRequests } from './model/sourceRequests.ts';
 import type { ArchiveDay } from './model/archiveDay.ts';
 
 /** What a run did, for the TTY table, `--json`, logs and metrics. */
@@ -36,6 +37,8 @@ export interface RunSummary {
   commitRetries: number;
   /** Every retry of the run, source and lake side, by kind. */
   retries: RetryCounts;
+  /** Requests sent to the archive bucket (LIST pages, GETs), retries included. */
+  sourceRequests: SourceRequests;
   rejectRate: number;
   /**
    * Wall-clock seconds per stage. Fetch (with parse and stage inside it) overlaps the previous
@@ -131,6 +134,7 @@ export function emptySummary(
     snapshotIds: [],
     commitRetries: 0,
     retries: noRetries(),
+    sourceRequests: noSourceRequests(),
     rejectRate: 0,
     seconds: { list: 0, plan: 0, fetch: 0, parse: 0, stage: 0, commit: 0, total: 0 },
     exitCode: 0,

@@ -6,9 +6,10 @@ import type { FeedConfig, LoadSource } from '../feedConfig.ts';
 import { runFeedLoad } from '../feedLoad.ts';
 import { createSqsNotificationQueue } from '../source/sqsNotificationQueue.ts';
 import { formatSummary } from '../formatSummary.ts';
-import { metricsRecord } from '../output/metricsRecord.ts';
+import { metricsCommand, metricsRecord } from '../output/metricsRecord.ts';
 import { ProgressLine } from '../output/progressLine.ts';
 import { RetryCounter } from '../model/retryCounts.ts';
+import { SourceRequestCounter } from '../model/sourceRequests.ts';
 import { createS3ArchiveStore } from '../source/s3ArchiveStore.ts';
 
 export interface LoadOutput {
@@ -39,10 +40,12 @@ export async function runLoadCommand(
   );
   await mkdir(config.workDir, { recursive: true });
   const retries = new RetryCounter();
+  const sourceRequests = new SourceRequestCounter();
   const store = createS3ArchiveStore({
     ...config.source,
     maxSockets: config.concurrency,
     onRetry: retries.onRetry,
+    onRequest: sourceRequests.onRequest,
   });
   const queue = load.feed ? createSqsNotificationQueue(load.feed.queue) : undefined;
   try {
@@ -50,6 +53,7 @@ export async function runLoadCommand(
       store,
       logger,
       retries,
+      sourceRequests,
       ...(progress
         ? { onProgress: (p: Parameters<ProgressLine['update']>[0]) => progress.update(p) }
         : {}),
@@ -63,7 +67,7 @@ export async function runLoadCommand(
           });
     progress?.finish();
     logger.info({ summary }, 'run finished');
-    logger.info(metricsRecord(summary, config.command), 'metrics');
+    logger.info(metricsRecord(summary, metricsCommand(config.command, load.source)), 'metrics');
     output.stdout.write(
       `${output.json ? JSON.stringify(summary, null, 2) : formatSummary(summary)}\n`,
     );

@@ -4,6 +4,14 @@ import type { RunSummary } from '../runSummary.ts';
 export const METRICS_NAMESPACE = 'OpenAQLakehouse';
 
 /**
+ * The `Command` dimension of a run: the command, except that a feed-only nightly
+ * (`--source notifications`, hourly when deployed) is `nightly-feed`, so that its successes never
+ * stand in for the nightly's in the no-success alarm.
+ */
+export const metricsCommand = (command: string, source: string): string =>
+  command === 'nightly' && source === 'notifications' ? 'nightly-feed' : command;
+
+/**
  * The run summary as one CloudWatch Embedded Metric Format record. Logged as a JSON line to the
  * task's log stream, CloudWatch turns it into metrics with no API call (and no extra IAM permission).
  */
@@ -29,6 +37,8 @@ export function metricsRecord(
       ]),
     ),
     Commits: [summary.commits, 'Count'],
+    SourceListRequests: [summary.sourceRequests.list, 'Count'],
+    SourceGetRequests: [summary.sourceRequests.get, 'Count'],
     DurationSeconds: [summary.seconds.total, 'Seconds'],
     ExitCode: [summary.exitCode, 'Count'],
     ...(summary.feed

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LakehouseError, classify, errorSummary } from '../lakehouseError.ts';
 import type { ErrorKind } from '../lakehouseError.ts';
 import type { OnRetry } from '../model/retryCounts.ts';
+import type { OnSourceRequest } from '../model/sourceRequests.ts';
 import type { ArchiveObject, ArchiveStore, GetResult } from './archiveStore.ts';
 import { createHttpObjectReader } from './httpObjectReader.ts';
 import type { FetchedObject } from './objectReader.ts';
@@ -42,6 +43,8 @@ export interface S3ArchiveStoreOptions {
   readonly maxThrottledAttempts?: number;
   /** Told of every retry, by kind, for the run's counts. */
   readonly onRetry?: OnRetry;
+  /** Told of every request sent (each attempt: S3 bills it), LIST or GET, for the run's counts. */
+  readonly onRequest?: OnSourceRequest;
   /** First pause after throttling, doubling per throttled round up to 10 s. Default 100 ms. */
   readonly throttleBaseMs?: number;
   /** Time to open a TCP connection before the attempt fails and is retried. Default 5,000 ms. */
@@ -107,8 +110,12 @@ export function createS3ArchiveStore(options: S3ArchiveStoreOptions): ArchiveSto
       const page: ListObjectsV2CommandOutput = await retrySourceRequest(
         policy,
         `listing s3://${bucket}/${prefix}`,
-        () =>
-          client.send(request).catch((err: unknown) => Promise.reject(fail(err, 'list', prefix))),
+        () => {
+          settings.onRequest('list');
+          return client
+            .send(request)
+            .catch((err: unknown) => Promise.reject(fail(err, 'list', prefix)));
+        },
       );
       yield page;
       if (page.IsTruncated === true && !page.NextContinuationToken) {
@@ -125,6 +132,7 @@ export function createS3ArchiveStore(options: S3ArchiveStoreOptions): ArchiveSto
     let previousMismatch: string | undefined;
     return retrySourceRequest(policy, `reading s3://${bucket}/${key}`, async () => {
       let response: FetchedObject;
+      settings.onRequest('get');
       try {
         response = await reader.read(key);
       } catch (err) {
@@ -208,6 +216,7 @@ function resolveOptions(options: S3ArchiveStoreOptions): ResolvedOptions {
     maxAttempts: options.maxAttempts ?? DEFAULTS.maxAttempts,
     maxThrottledAttempts: options.maxThrottledAttempts ?? DEFAULTS.maxThrottledAttempts,
     onRetry: options.onRetry ?? (() => undefined),
+    onRequest: options.onRequest ?? (() => undefined),
     throttleBaseMs: options.throttleBaseMs ?? DEFAULTS.throttleBaseMs,
     connectionTimeoutMs: options.connectionTimeoutMs ?? DEFAULTS.connectionTimeoutMs,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,

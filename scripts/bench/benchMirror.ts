@@ -1,8 +1,10 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import PQueue from 'p-queue';
 import { s3EndpointUrl, type LocalLakehouse } from '../../job/localLakehouse.ts';
 import { ARCHIVE_KEY_PREFIX } from '../../job/source/archiveKey.ts';
 import type { ArchiveStore } from '../../job/source/archiveStore.ts';
 import { createS3ArchiveStore } from '../../job/source/s3ArchiveStore.ts';
+import { MirrorWriter } from '../lakehouse/mirrorWriter.ts';
 import {
   deletePrefix,
   ensureArchiveBucket,
@@ -161,19 +163,45 @@ export async function ensureBenchMirror(
   }
 }
 
-/** Rewrites the manifest's 1% with new versions (new ETags, other readings); returns their rows. */
+/** What patchBenchMirror may do besides rewriting the whole 1%. */
+export interface PatchOptions {
+  /** Rewrite only these of the manifest's patch keys. Default: all of them. */
+  readonly keys?: readonly string[];
+  /** Publish each rewrite's object-created notification to this queue, as OpenAQ's bucket does. */
+  readonly notify?: { readonly sqs: SQSClient; readonly queueUrl: string };
+}
+
+/**
+ * Rewrites the manifest's 1% (or `keys` of it) with new versions (new ETags, other readings);
+ * returns their rows. `ensureBenchMirror` puts the originals back.
+ */
 export async function patchBenchMirror(
   lake: LocalLakehouse,
   bucket: string,
   manifest: MirrorManifest,
   versionSeed: number,
+  options: PatchOptions = {},
 ): Promise<{ files: number; rows: number }> {
+  const keys = options.keys ?? manifest.patchKeys;
+  const outside = keys.find((key) => !manifest.patchKeys.includes(key));
+  if (outside !== undefined) {
+    throw new Error(
+      `bench: Expected keys of ${bucket}'s patched 1% (the manifest's patchKeys), got "${outside}"`,
+    );
+  }
   const client = localS3Client(lake);
   try {
     // Marked first: a crash in between leaves a bucket the next run knows to repair.
     await writeManifest(client, bucket, { ...manifest, patched: true });
-    const versions = fileVersions(manifest.patchKeys, manifest.spec.seed, versionSeed);
-    await putAll(client, bucket, versions);
+    const versions = fileVersions(keys, manifest.spec.seed, versionSeed);
+    if (options.notify) {
+      const writer = new MirrorWriter(client, bucket, options.notify);
+      const queue = new PQueue({ concurrency: UPLOAD_CONCURRENCY });
+      await Promise.all(versions.map((f) => queue.add(() => writer.put(f.key, f.body))));
+      await writer.flush();
+    } else {
+      await putAll(client, bucket, versions);
+    }
     return { files: versions.length, rows: versions.reduce((sum, f) => sum + f.rows.length, 0) };
   } finally {
     client.destroy();

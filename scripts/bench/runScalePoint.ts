@@ -20,9 +20,9 @@ import { cpuProfileSummary } from './cpuProfileSummary.ts';
 import { dropBenchNamespace } from './dropBenchNamespace.ts';
 import type { FloorResult } from './floorProcess.ts';
 import { jobArgs } from './jobArgs.ts';
+import { measuredChild } from './measuredChild.ts';
 import type { NaiveResult } from './naiveStatementProcess.ts';
-import { readProcessUsage } from './processUsage.ts';
-import { runChild, type ChildRun } from './runChild.ts';
+import type { ChildRun } from './runChild.ts';
 import { tableDataFiles } from './tableDataFiles.ts';
 
 export interface ScalePoint {
@@ -52,13 +52,6 @@ export interface PointContext {
   readonly log: (line: string) => void;
 }
 
-export class BenchTimeoutError extends Error {
-  constructor(what: string) {
-    super(`bench: ${what} was still running at the deadline; raise --timeout-minutes`);
-    this.name = 'BenchTimeoutError';
-  }
-}
-
 /**
  * One scale point: seed (or reuse) its mirror, then in this order and each as its own process:
  * the floor, the job into a fresh namespace, a listing-only pass, the job again (nothing new), a
@@ -85,34 +78,13 @@ export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promi
     workDir: join(work, 'job'),
   };
   const config = resolveBackfillConfig(base, process.env, ctx.root);
-  const node = process.execPath;
   const cli = join(ctx.root, 'bin', 'openaq-lakehouse.js');
   const floorScript = join(ctx.root, 'scripts', 'bench', 'floorProcess.ts');
   const naiveScript = join(ctx.root, 'scripts', 'bench', 'naiveStatementProcess.ts');
   const naiveNamespace = `${namespace}_naive`;
 
-  const measured = async (
-    what: string,
-    args: string[],
-    onStderrLine?: (line: string) => void,
-  ): Promise<ProcessMeasure & { child: ChildRun }> => {
-    const before = await serverCpu(ctx.serverPids);
-    const child = await runChild(node, args, {
-      cwd: ctx.root,
-      timeoutMs: Math.max(1_000, ctx.deadline - performance.now()),
-      ...(onStderrLine ? { onStderrLine } : {}),
-    });
-    const serverCpuSeconds = (await serverCpu(ctx.serverPids)) - before;
-    if (child.timedOut) throw new BenchTimeoutError(`${point.label} ${what}`);
-    if (child.exitCode !== 0) {
-      throw new Error(
-        `bench: ${point.label} ${what} exited with ${child.exitCode}:\n${child.stderrTail.slice(-4000)}`,
-      );
-    }
-    ctx.log(`bench ${point.label}: ${what} ${child.wallSeconds.toFixed(1)} s`);
-    const { wallSeconds, cpuSeconds, peakRssBytes } = child;
-    return { wallSeconds, cpuSeconds, peakRssBytes, serverCpuSeconds, child };
-  };
+  const measured = (what: string, args: string[], onStderrLine?: (line: string) => void) =>
+    measuredChild(ctx, `${point.label} ${what}`, args, onStderrLine);
   const floorRun = async (
     what: string,
     options: BackfillOptions,
@@ -302,12 +274,6 @@ function downsample(
     out.push(stretch.reduce((a, b) => (b[1] > a[1] ? b : a)));
   }
   return out;
-}
-
-async function serverCpu(pids: readonly number[]): Promise<number> {
-  let total = 0;
-  for (const pid of pids) total += (await readProcessUsage(pid))?.cpuSeconds ?? 0;
-  return total;
 }
 
 /**

@@ -1,4 +1,11 @@
-import { PurgeQueueCommand, SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  PurgeQueueCommand,
+  SQSClient,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
 import { localQueueUrl, sqsEndpointUrl, type LocalLakehouse } from '../../job/localLakehouse.ts';
 
 /** Administrative SQS calls on the local ElasticMQ: publishing notifications, emptying queues. */
@@ -32,6 +39,34 @@ export async function sendMessages(
       );
     }
   }
+}
+
+/** Creates a queue (or finds it, with the same attributes); returns its URL. */
+export async function createQueue(client: SQSClient, name: string): Promise<string> {
+  const answer = await client.send(new CreateQueueCommand({ QueueName: name }));
+  if (answer.QueueUrl === undefined) {
+    throw new Error(`lakehouse: creating the queue ${name} returned no URL`);
+  }
+  return answer.QueueUrl;
+}
+
+export async function deleteQueue(client: SQSClient, queueUrl: string): Promise<void> {
+  await client.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+}
+
+/** Messages in the queue, visible and in flight (SQS's approximate counts). */
+export async function queueDepth(client: SQSClient, queueUrl: string): Promise<number> {
+  const answer = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  const attributes = answer.Attributes ?? {};
+  return (
+    Number(attributes.ApproximateNumberOfMessages ?? 0) +
+    Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 export async function purgeQueue(client: SQSClient, queueUrl: string): Promise<void> {

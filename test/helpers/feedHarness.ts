@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import {
-  CreateQueueCommand,
-  DeleteQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { pino } from 'pino';
 import type { BackfillConfig } from '../../job/config.ts';
 import { resolveFeedConfig, type FeedConfig } from '../../job/feedConfig.ts';
 import { runFeedLoad } from '../../job/feedLoad.ts';
+import { SourceRequestCounter } from '../../job/model/sourceRequests.ts';
 import { createS3ArchiveStore } from '../../job/source/s3ArchiveStore.ts';
 import { createSqsNotificationQueue } from '../../job/source/sqsNotificationQueue.ts';
 import { localQueueUrl } from '../../job/localLakehouse.ts';
-import { localSqsClient } from '../../scripts/lakehouse/sqsAdmin.ts';
+import {
+  deleteQueue,
+  localSqsClient,
+  queueDepth as depthOf,
+} from '../../scripts/lakehouse/sqsAdmin.ts';
 import type { LocalRun } from './backfillHarness.ts';
 import { CountingStore } from './countingStore.ts';
 import { localLake } from './localLake.ts';
@@ -51,9 +51,7 @@ export async function createTestQueues(prefix: string, maxReceiveCount = 3): Pro
 export async function deleteTestQueues(queues: TestQueues): Promise<void> {
   const sqs = localSqsClient(localLake);
   try {
-    for (const url of [queues.queueUrl, queues.deadLetterQueueUrl]) {
-      await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
-    }
+    for (const url of [queues.queueUrl, queues.deadLetterQueueUrl]) await deleteQueue(sqs, url);
   } finally {
     sqs.destroy();
   }
@@ -63,16 +61,7 @@ export async function deleteTestQueues(queues: TestQueues): Promise<void> {
 export async function queueDepth(queueUrl: string): Promise<number> {
   const sqs = localSqsClient(localLake);
   try {
-    const answer = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    return (
-      Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0) +
-      Number(answer.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-    );
+    return await depthOf(sqs, queueUrl);
   } finally {
     sqs.destroy();
   }
@@ -110,14 +99,20 @@ export async function runLocalFeed(
   feed: FeedConfig,
   mode: 'notifications' | 'reconcile' = 'notifications',
 ): Promise<LocalRun> {
+  const sourceRequests = new SourceRequestCounter();
   const store = new CountingStore(
-    createS3ArchiveStore({ ...config.source, maxSockets: config.concurrency }),
+    createS3ArchiveStore({
+      ...config.source,
+      maxSockets: config.concurrency,
+      onRequest: sourceRequests.onRequest,
+    }),
   );
   const queue = createSqsNotificationQueue(feed.queue);
   try {
     const summary = await runFeedLoad(config, mode, feed, {
       store,
       queue,
+      sourceRequests,
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }, pino.destination(2)),
     });
     return { summary, counts: store.counts };

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { feedRuns } from '../../infra/feedRuns.ts';
+import { resolveStackConfig } from '../../infra/stackConfig.ts';
 import {
   JOB_ENV,
   duckdbMemoryLimit,
@@ -33,6 +35,21 @@ describe('the environment the task sets', () => {
     const options = cliOptions('nightly');
     for (const name of Object.values(JOB_ENV)) expect(options, name).toContain(optionOf(name));
   }, 30_000); // a CLI start: seconds on a busy machine
+
+  it("overrides, in the feed's scheduled runs, only options of the nightly command", () => {
+    const options = cliOptions('nightly');
+    const runs = feedRuns(
+      resolveStackConfig((key) => (key === 'notificationFeed' ? 'true' : undefined)),
+    );
+    expect(runs).toHaveLength(2);
+    for (const run of runs) {
+      const [command, ...args] = run.command;
+      expect(command).toBe('nightly');
+      for (const arg of args.filter((a) => a.startsWith('--'))) {
+        expect(options, arg).toContain(arg.slice(2));
+      }
+    }
+  }, 30_000);
 
   it('carries the bucket, window and DuckDB sizing', () => {
     expect(

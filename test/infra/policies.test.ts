@@ -103,7 +103,7 @@ describe('schedulerRolePolicy', () => {
   it('starts the nightly state machine only, and sends to the DLQ', () => {
     expect(policy.Statement).toEqual([
       {
-        Sid: 'StartNightly',
+        Sid: 'StartRun',
         Effect: 'Allow',
         Action: 'states:StartExecution',
         Resource: 'arn:aws:states:us-east-1:123456789012:stateMachine:aq-nightly',

@@ -216,6 +216,15 @@ describe('the schedule', () => {
     });
   });
 
+  it('is the only schedule and the feed runs do not exist while the feed is off', () => {
+    expect(run.ofType('aws:scheduler/schedule:Schedule')).toHaveLength(1);
+    expect(
+      run.ofType('aws:sfn/stateMachine:StateMachine').map((m) => String(m.inputs.name)),
+    ).toEqual(expect.not.arrayContaining([expect.stringMatching(/-(feed-run|reconcile)$/)]));
+    expect(run.outputs.feedRunScheduleArn).toBeUndefined();
+    expect(run.outputs.reconcileScheduleArn).toBeUndefined();
+  });
+
   it('runs in the default VPC when no vpcId is configured, and warns of nothing', () => {
     expect(run.one('aws:ec2/securityGroup:SecurityGroup').inputs.vpcId).toBe(VPC_ID);
     expect(warnings).toEqual([]);

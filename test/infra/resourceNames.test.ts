@@ -15,6 +15,8 @@ describe('resourceNames', () => {
       alertDeadLetterQueue: 'openaq-lakehouse-dev-alerts-dlq',
       feedQueue: 'openaq-lakehouse-dev-feed',
       feedDeadLetterQueue: 'openaq-lakehouse-dev-feed-dlq',
+      feedRun: 'openaq-lakehouse-dev-feed-run',
+      reconcileRun: 'openaq-lakehouse-dev-reconcile',
     });
   });
 

@@ -31,6 +31,11 @@ describe('resolveStackConfig', () => {
       imageKeepCount: 5,
       notificationFeed: false,
       notificationMaxReceiveCount: 5,
+      feedScheduleCron: 'cron(5 * * * ? *)',
+      feedTimeoutHours: 3,
+      reconcileCron: 'cron(30 9 ? * SUN *)',
+      reconcileDays: 30,
+      reconcileTimeoutHours: 6,
     });
   });
 
@@ -76,6 +81,16 @@ describe('resolveStackConfig', () => {
       'config: Expected `taskMemory` for taskCpu 1024 to be one of 2048, 3072',
     ],
     [{ scheduleCron: '30 3 * * *' }, 'config: Expected `scheduleCron` to be cron(…) or rate(…)'],
+    [
+      { reconcileCron: 'weekly' },
+      'config: Expected `reconcileCron` to be cron(…) or rate(…), e.g. cron(30 3 * * ? *), got `weekly`',
+    ],
+    [
+      { feedScheduleCron: 'cron(5 * * * * *)' },
+      'config: Expected `feedScheduleCron` to be a six-field cron',
+    ],
+    [{ reconcileDays: '0' }, '`reconcileDays` to be an integer from 1 to 3653, got `0`'],
+    [{ feedTimeoutHours: '25' }, '`feedTimeoutHours` to be an integer from 1 to 24, got `25`'],
     [{ scheduleTimezone: 'CET+1' }, 'config: Expected `scheduleTimezone` to be an IANA time zone'],
     [{ kmsKeyArn: 'alias/mine' }, 'config: Expected `kmsKeyArn` to be a KMS key ARN'],
     [{ alertEmail: 'ops' }, 'config: Expected `alertEmail` to be an e-mail address, got `ops`'],

@@ -139,6 +139,8 @@ describe('loading from the object-created notification feed', () => {
       commits: 1,
     });
     expect(counts.get).toBe(1);
+    // What S3 is asked, as the summary reports it: the file's station-month listed once, one GET.
+    expect(summary.sourceRequests).toEqual({ list: 1, get: 1 });
     expect(await tableRowsDigest(namespace)).toEqual(expected());
     expect(await queueDepth(queues.queueUrl)).toBe(0);
   });

@@ -8,6 +8,7 @@ import { LakehouseError } from '../../job/lakehouseError.ts';
 import type { ArchiveDay } from '../../job/model/archiveDay.ts';
 import { formatArchiveKey, monthPrefix } from '../../job/source/archiveKey.ts';
 import type { ArchiveObject, ArchiveStore } from '../../job/source/archiveStore.ts';
+import { SourceRequestCounter } from '../../job/model/sourceRequests.ts';
 import { listWindow } from '../../job/source/listWindow.ts';
 import { createS3ArchiveStore } from '../../job/source/s3ArchiveStore.ts';
 import type { S3ArchiveStoreOptions } from '../../job/source/s3ArchiveStore.ts';
@@ -114,7 +115,8 @@ describe('s3ArchiveStore against MinIO', () => {
   });
 
   it('feeds listWindow: the window across a month boundary, one listing per station-month', async () => {
-    const counting = new CountingStore(store());
+    const sent = new SourceRequestCounter();
+    const counting = new CountingStore(store({ onRequest: sent.onRequest }));
     const listing = await listWindow(counting, {
       stations: [station + 1, station],
       from: day('2024-01-31'),
@@ -124,6 +126,8 @@ describe('s3ArchiveStore against MinIO', () => {
     expect(listing.files.map((f) => f.key)).toEqual([files[0]?.key, files[1]?.key, files[2]?.key]);
     expect(counting.counts.listObjects).toBe(4);
     expect(counting.counts.get).toBe(0);
+    // One page per station-month: the store counts the LIST requests it sent.
+    expect(sent.counts).toEqual({ list: 4, get: 0 });
   });
 
   it('names the key and says "credentials" when the secret is wrong', async () => {
@@ -218,8 +222,17 @@ describe('transient failures are retried', () => {
       else ok(res);
     });
     try {
-      expectHello(await store({ endpoint: server.url, credentials: 'anonymous' }).get('a/b'));
+      const sent = new SourceRequestCounter();
+      expectHello(
+        await store({
+          endpoint: server.url,
+          credentials: 'anonymous',
+          onRequest: sent.onRequest,
+        }).get('a/b'),
+      );
       expect(server.requests).toHaveLength(3);
+      // Each attempt is a request S3 bills: counted as sent.
+      expect(sent.counts).toEqual({ list: 0, get: 3 });
     } finally {
       await server.close();
     }
