@@ -6,12 +6,13 @@
  * `npm test`; loopback traffic only; stops by itself at --timeout-minutes.
  */
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resolveLocalLakehouse } from '../job/localLakehouse.ts';
 import { lakehouseStatus, lakehouseUp } from './lakehouse/lakehouseControl.ts';
 import { resolveLayout } from './lakehouse/layout.ts';
 import { benchChart } from './bench/benchChart.ts';
+import { benchMachine } from './bench/benchMachine.ts';
 import { parseBenchOptions } from './bench/benchOptions.ts';
 import type { BenchResult, PointResult } from './bench/benchResult.ts';
 import { benchTable } from './bench/benchTable.ts';
@@ -68,17 +69,10 @@ try {
   await rm(workRoot, { recursive: true, force: true });
 }
 
-const cpu = cpus()[0];
 const result: BenchResult = {
   startedAt: startedAt.toISOString(),
   finishedAt: new Date().toISOString(),
-  machine: {
-    cpus: cpus().length,
-    cpuModel: cpu?.model.trim() ?? 'unknown',
-    memoryGiB: totalmem() / 1024 ** 3,
-    node: process.versions.node,
-    platform: `${process.platform}-${process.arch}`,
-  },
+  machine: benchMachine(),
   settings: {
     seed: options.seed,
     window: MONTH_WINDOW,

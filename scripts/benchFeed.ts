@@ -12,7 +12,7 @@
  * and the queues are dropped. Not part of `npm test`.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { resolveBackfillConfig } from '../job/config.ts';
@@ -21,6 +21,7 @@ import { addDays } from '../job/model/archiveDay.ts';
 import type { RunSummary } from '../job/runSummary.ts';
 import { parseArchiveKey } from '../job/source/archiveKey.ts';
 import { ensureBenchMirror, patchBenchMirror } from './bench/benchMirror.ts';
+import { benchMachine } from './bench/benchMachine.ts';
 import { parsePoints } from './bench/benchOptions.ts';
 import { pointWindow } from './bench/benchWindow.ts';
 import { dropBenchNamespace } from './bench/dropBenchNamespace.ts';
@@ -200,17 +201,10 @@ try {
   await rm(work, { recursive: true, force: true });
 }
 
-const cpu = cpus()[0];
 const result: FeedBenchResult = {
   startedAt: startedAt.toISOString(),
   finishedAt: new Date().toISOString(),
-  machine: {
-    cpus: cpus().length,
-    cpuModel: cpu?.model.trim() ?? 'unknown',
-    memoryGiB: totalmem() / 1024 ** 3,
-    node: process.versions.node,
-    platform: `${process.platform}-${process.arch}`,
-  },
+  machine: benchMachine(),
   settings: { bucket, seed: args.seed, window, waitSeconds: args.waitSeconds },
   mirror: {
     files: mirror.manifest.files,

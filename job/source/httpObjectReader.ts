@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import type { FetchedObject, ObjectReader } from './objectReader.ts';
 
 export interface HttpObjectReaderOptions {
@@ -23,15 +23,23 @@ export interface HttpObjectReaderOptions {
  */
 export function createHttpObjectReader(options: HttpObjectReaderOptions): ObjectReader {
   const { origin, pathPrefix } = objectUrlParts(options);
-  const pool = new Pool(origin, {
-    connections: options.connections,
-    connectTimeout: options.connectionTimeoutMs,
-    headersTimeout: options.requestTimeoutMs,
-    bodyTimeout: options.socketTimeoutMs,
-  });
+  // Loaded on the first GET: importing undici compiles its HTTP parser (~0.13 s of CPU), which
+  // commands that never fetch (status, --help, a re-run with nothing new) should not pay.
+  let pool: Promise<Pool> | undefined;
+  const connect = (): Promise<Pool> =>
+    (pool ??= import('undici').then(
+      ({ Pool }) =>
+        new Pool(origin, {
+          connections: options.connections,
+          connectTimeout: options.connectionTimeoutMs,
+          headersTimeout: options.requestTimeoutMs,
+          bodyTimeout: options.socketTimeoutMs,
+        }),
+    ));
   return {
     async read(key: string): Promise<FetchedObject> {
-      const response = await pool.request({ method: 'GET', path: pathPrefix + encodeKey(key) });
+      const path = pathPrefix + encodeKey(key);
+      const response = await (await connect()).request({ method: 'GET', path });
       const { statusCode, headers, body } = response;
       if (statusCode !== 200) {
         const text = await body.text().catch(() => '');
@@ -48,7 +56,7 @@ export function createHttpObjectReader(options: HttpObjectReaderOptions): Object
       };
     },
     close(): void {
-      void pool.destroy().catch(() => undefined);
+      void pool?.then((opened) => opened.destroy()).catch(() => undefined);
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { BenchMachine } from './benchMachine.ts';
 import type { RunSummary } from '../../job/runSummary.ts';
 import type { ProfileSummary } from './cpuProfileSummary.ts';
 import type { FloorResult } from './floorProcess.ts';
@@ -78,13 +79,7 @@ export interface HistoryResult {
 export interface BenchResult {
   readonly startedAt: string;
   readonly finishedAt: string;
-  readonly machine: {
-    readonly cpus: number;
-    readonly cpuModel: string;
-    readonly memoryGiB: number;
-    readonly node: string;
-    readonly platform: string;
-  };
+  readonly machine: BenchMachine;
   readonly settings: {
     readonly seed: number;
     readonly window: { readonly from: string; readonly to: string };

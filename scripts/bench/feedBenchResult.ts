@@ -1,3 +1,4 @@
+import type { BenchMachine } from './benchMachine.ts';
 import type { RunSummary } from '../../job/runSummary.ts';
 import type { ProcessMeasure } from './benchResult.ts';
 
@@ -23,7 +24,7 @@ export interface FeedBenchRun extends ProcessMeasure {
 export interface FeedBenchResult {
   readonly startedAt: string;
   readonly finishedAt: string;
-  readonly machine: Readonly<Record<string, string | number>>;
+  readonly machine: BenchMachine;
   readonly settings: {
     readonly bucket: string;
     readonly seed: number;
