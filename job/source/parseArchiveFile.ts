@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { constants, crc32, gunzipSync, inflateRawSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import type { Options } from 'csv-parse/sync';
@@ -125,11 +126,13 @@ export function readArchiveFile(file: ArchiveFile, rows: MeasurementColumns): Fi
     dayStartMs: archiveDayToMs(target.day),
     dates: new Map(),
     seen: new Map(),
+    seenReadings: new Map(),
   };
   const fast = readLinesFast(read, rows);
   if (fast !== undefined) return fast;
   rows.clear();
   read.seen.clear();
+  read.seenReadings.clear();
   return readCsvRecords(read, readRecords(text, read.lines, read.quoted), rows);
 }
 
@@ -150,6 +153,8 @@ interface FileText {
   dates: Map<number, number | undefined>;
   /** Each row's text and the line it was first seen on: an exact repeat is loaded once. */
   seen: Map<string, number>;
+  /** Good one-line readings by sensor and second, and the line each was first seen on. */
+  seenReadings: Map<number, number>;
 }
 
 /**
@@ -221,30 +226,55 @@ function readRecord(
   }
   // A blank line carries no reading; it is skipped, not refused.
   if (fields.length === 1 && fields[0] === '') return;
+  const text = rawTextOf(file.lines, line, endLine);
+  const problem = rowProblem(file, text, fields);
   // The same line twice in one file is one reading written twice: loaded once, the repeat kept
   // in rejects so that nothing disappears unexplained.
-  const text = rawTextOf(file.lines, line, endLine);
-  const first = file.seen.get(text);
+  const first =
+    problem === undefined && line === endLine
+      ? firstReadingRepeat(file, text, line)
+      : firstTextRepeat(file, text, line);
   if (first !== undefined) {
     rejects.push({ line, reason: `duplicate of line ${first}`, rawText: capped(text) });
-    return;
-  }
-  file.seen.set(text, line);
-  if (!file.validUtf8) {
-    const rawText = rawTextOf(file.lines, line, endLine);
-    if (rawText.includes('\uFFFD')) {
-      rejects.push({ line, reason: 'row is not valid UTF-8', rawText: capped(rawText) });
-      return;
-    }
-  }
-  const nine = toNineFields(fields, file.quoted);
-  const problem =
-    nine === undefined
-      ? `expected ${FIELD_COUNT} fields, got ${fields.length}`
-      : readMeasurement(nine, line, file, rows);
-  if (problem !== undefined) {
+  } else if (problem !== undefined) {
     rejects.push({ line, reason: problem, rawText: capped(text) });
+  } else {
+    pushReading(rows, line);
   }
+}
+
+/**
+ * Why a record is refused, or undefined when it is a good reading, which is then in `reading`.
+ * Depends on the record's text alone: the same text twice gets the same verdict.
+ */
+function rowProblem(file: FileText, text: string, fields: string[]): string | undefined {
+  if (!file.validUtf8 && text.includes('\uFFFD')) return 'row is not valid UTF-8';
+  const nine = toNineFields(fields, file.quoted);
+  if (nine === undefined) return `expected ${FIELD_COUNT} fields, got ${fields.length}`;
+  return readMeasurement(nine, file);
+}
+
+/**
+ * The first line with the same text as this good one-line record, if any. Good readings are looked
+ * up by sensor and second (hashing a number is much cheaper than hashing the line); only when two
+ * different lines share those is the text looked up. Refused and multi-line records are never
+ * looked up here, and their texts never equal a good one-line record's, so `seen` serves both.
+ */
+function firstReadingRepeat(file: FileText, text: string, line: number): number | undefined {
+  const key = (reading.utcMs / 1000) * 2 ** 20 + ((reading.sensorsId ?? -1) & 0xfffff);
+  const first = file.seenReadings.get(key);
+  if (first === undefined) {
+    file.seenReadings.set(key, line);
+    return undefined;
+  }
+  return file.lines[first - 1] === text ? first : firstTextRepeat(file, text, line);
+}
+
+/** The first line of a record with exactly this text, if any; remembers this one otherwise. */
+function firstTextRepeat(file: FileText, text: string, line: number): number | undefined {
+  const first = file.seen.get(text);
+  if (first === undefined) file.seen.set(text, line);
+  return first;
 }
 
 function rawTextOf(lines: readonly string[], line: number, endLine: number): string {
@@ -266,7 +296,7 @@ function decompress(body: Uint8Array): Decompressed {
       rawText: lenientUtf8.decode(body.subarray(0, RAW_TEXT_LIMIT)),
     };
   }
-  let bytes: Uint8Array;
+  let bytes: Buffer;
   try {
     bytes = gunzipSync(body, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
   } catch (err) {
@@ -285,6 +315,8 @@ function decompress(body: Uint8Array): Decompressed {
       rawText: tooLarge ? '' : readablePrefix(body),
     };
   }
+  // Almost every file is plain ASCII, which reads as Latin-1 without the decoder's validation.
+  if (isAscii(bytes)) return { text: bytes.toString('latin1'), validUtf8: true };
   try {
     return { text: strictUtf8.decode(bytes), validUtf8: true };
   } catch {
@@ -469,14 +501,22 @@ function toNineFields(fields: string[], quoted: boolean): string[] | undefined {
 // Scratch space of the row being read: parsing is synchronous, so one of each serves every row.
 const problems: string[] = [];
 const time = { utcMs: 0, wallMs: 0, offset: '+00:00' };
+const reading = {
+  locationId: 0,
+  sensorsId: null as number | null,
+  location: null as string | null,
+  utcMs: 0,
+  wallMs: 0,
+  offset: '+00:00',
+  lat: null as number | null,
+  lon: null as number | null,
+  parameter: '',
+  units: null as string | null,
+  value: 0,
+};
 
-/** Appends the row to `rows`, or returns the reasons it is refused joined with `; `. */
-function readMeasurement(
-  fields: readonly string[],
-  line: number,
-  file: FileText,
-  rows: MeasurementColumns,
-): string | undefined {
+/** Reads the row into `reading`, or returns the reasons it is refused joined with `; `. */
+function readMeasurement(fields: readonly string[], file: FileText): string | undefined {
   const [rawLocationId, rawSensorsId, location, rawDatetime, rawLat, rawLon] = fields;
   const [, , , , , , parameter, units, rawValue] = fields;
   problems.length = 0;
@@ -500,21 +540,36 @@ function readMeasurement(
   const value = readNumber('value', rawValue!);
 
   if (problems.length > 0) return problems.join('; ');
+  reading.locationId = locationId!;
+  reading.sensorsId = sensorsId ?? null;
+  reading.location = location === '' ? null : location!;
+  reading.utcMs = time.utcMs;
+  reading.wallMs = time.wallMs;
+  reading.offset = time.offset;
+  reading.lat = lat ?? null;
+  reading.lon = lon ?? null;
+  reading.parameter = parameter!;
+  reading.units = units === '' ? null : units!;
+  reading.value = value!;
+  return undefined;
+}
+
+function pushReading(rows: MeasurementColumns, line: number): void {
+  const r = reading;
   rows.push(
     line,
-    locationId!,
-    sensorsId ?? null,
-    location === '' ? null : location!,
-    time.utcMs,
-    time.wallMs,
-    time.offset,
-    lat ?? null,
-    lon ?? null,
-    parameter!,
-    units === '' ? null : units!,
-    value!,
+    r.locationId,
+    r.sensorsId,
+    r.location,
+    r.utcMs,
+    r.wallMs,
+    r.offset,
+    r.lat,
+    r.lon,
+    r.parameter,
+    r.units,
+    r.value,
   );
-  return undefined;
 }
 
 function readInteger(name: string, raw: string): number | undefined {
@@ -522,7 +577,8 @@ function readInteger(name: string, raw: string): number | undefined {
     problems.push(`${name} is empty`);
     return undefined;
   }
-  const n = INTEGER.test(raw) ? Number(raw) : NaN;
+  let n = raw.length <= 15 ? digitsAt(raw, 0, raw.length) : -1;
+  if (n < 0) n = INTEGER.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n)) {
     problems.push(`${name} "${raw}" is not an integer`);
     return undefined;
@@ -536,7 +592,8 @@ function readNumber(name: string, raw: string, limit?: number): number | undefin
     problems.push(`${name} is empty`);
     return undefined;
   }
-  const n = NUMBER.test(raw) ? Number(raw) : NaN;
+  let n = plainDecimal(raw);
+  if (Number.isNaN(n)) n = NUMBER.test(raw) ? Number(raw) : NaN;
   if (!Number.isFinite(n)) {
     problems.push(`${name} "${raw}" is not a number`);
     return undefined;
@@ -600,6 +657,38 @@ function readDatetime(raw: string, dates: Map<number, number | undefined>): bool
 }
 
 const [DIGIT_0, DIGIT_9, MINUS, PLUS, COLON, LETTER_T, LETTER_Z] = [48, 57, 45, 43, 58, 84, 90];
+const DOT = 46;
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/**
+ * A plain decimal (`-12.345`, `7`, `.5`) of at most 15 digits, exactly as `Number()` reads it
+ * (digits that fit in 2^53, divided by an exact power of ten, round once, correctly), or NaN for
+ * anything else, which `Number()` then reads: the cheap path for what files hold on every row.
+ */
+function plainDecimal(raw: string): number {
+  const n = raw.length;
+  let i = 0;
+  let sign = 1;
+  const first = raw.charCodeAt(0);
+  if (first === MINUS) {
+    sign = -1;
+    i = 1;
+  } else if (first === PLUS) i = 1;
+  let mantissa = 0;
+  let digits = 0;
+  let decimals = -1;
+  for (; i < n; i++) {
+    const c = raw.charCodeAt(i);
+    if (c >= DIGIT_0 && c <= DIGIT_9) {
+      mantissa = mantissa * 10 + (c - DIGIT_0);
+      digits++;
+      if (decimals >= 0) decimals++;
+    } else if (c === DOT && decimals < 0) decimals = 0;
+    else return NaN;
+  }
+  if (digits === 0 || digits > 15) return NaN;
+  return sign * (decimals > 0 ? mantissa / POWERS_OF_TEN[decimals]! : mantissa);
+}
 
 /**
  * Whether `raw` matches /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/ (ASCII digits),

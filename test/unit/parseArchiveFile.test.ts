@@ -336,6 +336,55 @@ describe('parseArchiveFile on what a fault or an exporter can leave', () => {
     expect(file.rejects).toEqual([{ line: 3, reason: 'duplicate of line 2', rawText: row }]);
   });
 
+  it('tells a repeat from another reading of the same sensor and second, and repeats of refused rows', () => {
+    const corrected = row.replace(/0\.031$/, '0.032');
+    const bad = row.replace('0.031', 'n/a');
+    const lines = [row, corrected, bad, corrected, bad, row];
+    const file = parsed(parseText(key, `${[HEADER, ...lines].join('\n')}\n`));
+    expect(file.rows.map((r) => [r.line, r.value])).toEqual([
+      [2, 0.031],
+      [3, 0.032],
+    ]);
+    expect(file.rejects.map((r) => [r.line, r.reason])).toEqual([
+      [4, 'value "n/a" is not a number'],
+      [5, 'duplicate of line 3'],
+      [6, 'duplicate of line 4'],
+      [7, 'duplicate of line 2'],
+    ]);
+  });
+
+  it('reads every number exactly as Number() does, whatever its digits', () => {
+    const values = [
+      '0.1',
+      '0.30000000000000004',
+      '123456789012345',
+      '1234567890123456',
+      '9007199254740993',
+      '-0.000001',
+      '.5',
+      '5.',
+      '+7.25',
+      '1e-7',
+      '2.5E3',
+      '00012.50',
+      '0.1234567890123456789',
+      '-999',
+      '-999.0',
+      '47.608013',
+      '-122.335167',
+    ];
+    const text = [
+      HEADER,
+      ...values.map((v, i) =>
+        row.replace('T01:', `T${String(i + 1).padStart(2, '0')}:`).replace(/0\.031$/, v),
+      ),
+      '',
+    ].join('\n');
+    const read = parsed(parseText(key, text)).rows.map((r) => r.value);
+    expect(read).toEqual(values.map(Number));
+    expect(read.map((v) => Object.is(v, -0))).not.toContain(true);
+  });
+
   it('keeps at most 1 KB of a huge bad line, saying how much was cut', () => {
     const huge = `2178,${'9'.repeat(50_000)}`;
     const file = parsed(parseText(key, `${HEADER}\n${row}\n${huge}\n`));
