@@ -49,6 +49,7 @@ try {
           seed: options.seed,
           window: pointWindow(point.files),
           history: options.history && point === largest,
+          naive: point.files <= options.naiveMaxFiles,
           jobOptions: options.jobOptions,
           runTag,
           workRoot,

@@ -11,6 +11,8 @@ export interface BenchOptions {
   readonly profile: boolean;
   /** Measure a nightly into empty tables against the largest point's tables (its history). */
   readonly history: boolean;
+  /** The naive statement runs at points of at most this many files. */
+  readonly naiveMaxFiles: number;
   /** Keep each point's namespace and work folder instead of dropping them. */
   readonly keep: boolean;
   readonly outDir: string;
@@ -58,6 +60,11 @@ export async function parseBenchOptions(argv: readonly string[]): Promise<BenchO
       describe:
         "Also load a nightly-sized window (7 days × ~1,000 stations) into empty tables and into the largest point's tables, plain and with 1% patched",
     })
+    .option('naive-max', {
+      type: 'string',
+      default: '100k',
+      describe: 'Run the naive DuckDB statement at points of at most this many files',
+    })
     .option('keep', { type: 'boolean', default: false, describe: 'Keep the bench namespaces' })
     .option('out', { type: 'string', default: 'bench-results', describe: 'Where results go' })
     .option('concurrency', { type: 'number', describe: "Job option (also the floor's)" })
@@ -89,6 +96,7 @@ export async function parseBenchOptions(argv: readonly string[]): Promise<BenchO
     timeoutMinutes,
     profile: args.profile,
     history: args.history,
+    naiveMaxFiles: parsePoints(args.naiveMax, '--naive-max')[0]!.files,
     keep: args.keep,
     outDir: args.out,
     jobOptions,
@@ -96,13 +104,13 @@ export async function parseBenchOptions(argv: readonly string[]): Promise<BenchO
 }
 
 /** `1k,10000,2.5k` → points labelled 1k, 10k, 2500 (labels name the mirror buckets). */
-export function parsePoints(value: string): ScalePoint[] {
+export function parsePoints(value: string, flag = '--points'): ScalePoint[] {
   const points = value.split(',').map((part) => {
     const m = /^\s*(\d+(?:\.\d+)?)(k?)\s*$/i.exec(part);
     const files = m === null ? NaN : Number(m[1]) * (m[2] === '' ? 1 : 1000);
     if (!Number.isInteger(files) || files < 1 || files > 1_000_000) {
       throw new Error(
-        `bench: Expected \`--points\` to be file counts from 1 to 1000k like 1k,10k,100k, got \`${value}\``,
+        `bench: Expected \`${flag}\` to be file counts from 1 to 1000k like 1k,10k,100k, got \`${value}\``,
       );
     }
     return { files, label: files % 1000 === 0 ? `${files / 1000}k` : String(files) };

@@ -47,6 +47,8 @@ export interface PointContext {
   readonly deadline: number;
   /** Whether to measure the history (see HistoryResult) on this point. */
   readonly history: boolean;
+  /** Whether to run the naive statement on this point (it takes ~3 ms of CPU per file). */
+  readonly naive: boolean;
   /** Pids of the local MinIO and REST catalog, whose CPU is counted per phase. */
   readonly serverPids: readonly number[];
   readonly log: (line: string) => void;
@@ -133,11 +135,13 @@ export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promi
     const profileDir = ctx.profileDir === undefined ? undefined : join(ctx.profileDir, point.label);
     if (profileDir !== undefined) await mkdir(profileDir, { recursive: true });
     const job = await jobRun('job', profileDir, true);
-    const naive = await naiveRun(measured, naiveScript, {
-      ...base,
-      namespace: naiveNamespace,
-      workDir: join(work, 'naive'),
-    });
+    const naive = ctx.naive
+      ? await naiveRun(measured, naiveScript, {
+          ...base,
+          namespace: naiveNamespace,
+          workDir: join(work, 'naive'),
+        })
+      : undefined;
     const tableFiles = await tableDataFiles(config, ctx.lake, namespace, MEASUREMENTS.name);
     const listOnly = await floorRun('listing only', base, true);
     const rerun = await jobRun('re-run');
@@ -168,7 +172,7 @@ export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promi
       mirror: { ...mirror.manifest, seededNow: mirror.seeded, seedSeconds: mirror.seconds },
       floor,
       job,
-      naive,
+      ...(naive ? { naive } : {}),
       tableFiles,
       listOnly,
       rerun,
