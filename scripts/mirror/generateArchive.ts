@@ -18,7 +18,7 @@ import { archiveDayToMs, daysBetween, parseArchiveDay } from '../../job/model/ar
 import type { ArchiveDay } from '../../job/model/archiveDay.ts';
 import { formatArchiveKey } from '../../job/source/archiveKey.ts';
 import type { Measurement } from '../../job/model/measurement.ts';
-import { ARCHIVE_HEADER } from '../../job/source/parseArchiveFile.ts';
+import { ARCHIVE_HEADER } from '../../job/source/readMeasurement.ts';
 
 /** `unquoted-lf`: the writer before 2023-11-29; `quoted-crlf`: the writer from then on. */
 export type ArchiveStyle = 'unquoted-lf' | 'quoted-crlf';
