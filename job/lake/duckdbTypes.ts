@@ -21,3 +21,9 @@ export const DUCKDB_TYPE: Readonly<Record<IcebergPrimitive, string>> = {
   timestamptz: 'TIMESTAMPTZ',
   string: 'VARCHAR',
 };
+
+/** A DuckDB VARCHAR[] as read back (a DuckDBListValue), as strings. */
+export function stringList(value: unknown): string[] {
+  const items = (value as { items?: unknown[] } | null)?.items ?? [];
+  return items.filter((item): item is string => typeof item === 'string');
+}

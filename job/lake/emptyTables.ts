@@ -1,6 +1,7 @@
 import type { TableDefinition } from '../tables.ts';
 import { classify } from '../lakehouseError.ts';
 import { existingTables } from './existingTables.ts';
+import { inTransaction } from './inTransaction.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { qualifiedName } from './tableDdl.ts';
 
@@ -37,14 +38,12 @@ export async function emptyTables(
   namespace: string,
   tables: readonly string[],
 ): Promise<void> {
-  const { connection, catalog } = session;
-  await connection.run('BEGIN TRANSACTION');
   try {
-    for (const table of tables)
-      await connection.run(`DELETE FROM ${qualifiedName(catalog, namespace, table)}`);
-    await connection.run('COMMIT');
+    await inTransaction(session, async (connection) => {
+      for (const table of tables)
+        await connection.run(`DELETE FROM ${qualifiedName(session.catalog, namespace, table)}`);
+    });
   } catch (err) {
-    await connection.run('ROLLBACK').catch(() => undefined);
     throw classify(err, `empty the tables of ${namespace}`);
   }
 }
