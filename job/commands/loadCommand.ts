@@ -11,6 +11,7 @@ import { ProgressLine } from '../output/progressLine.ts';
 import { RetryCounter } from '../model/retryCounts.ts';
 import { SourceRequestCounter } from '../model/sourceRequests.ts';
 import { createS3ArchiveStore } from '../source/s3ArchiveStore.ts';
+import type { Terminal } from './commandContext.ts';
 
 export interface LoadOutput {
   readonly json: boolean;
@@ -19,6 +20,17 @@ export interface LoadOutput {
   readonly stdout: NodeJS.WriteStream;
   readonly stderr: NodeJS.WriteStream;
 }
+
+/** How a load command writes, from its global options. */
+export const loadOutput = (
+  args: { readonly json: boolean; readonly logLevel: string | undefined },
+  terminal: Pick<Terminal, 'stdout' | 'stderr'>,
+): LoadOutput => ({
+  json: args.json,
+  logLevel: args.logLevel,
+  stdout: terminal.stdout,
+  stderr: terminal.stderr,
+});
 
 /**
  * Runs backfill or nightly (from the listing, the notification feed, or both to reconcile) with

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../job/cli.ts';
-import type { Terminal } from '../../job/commands/lakeCommands.ts';
+import type { Terminal } from '../../job/commands/commandContext.ts';
 
 /** Runs the CLI in-process on commands that fail in config, before any I/O. */
 async function run(argv: string[], vars: Record<string, string>) {

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../job/cli.ts';
-import type { Terminal } from '../../job/commands/lakeCommands.ts';
+import type { Terminal } from '../../job/commands/commandContext.ts';
 import { describeTarget } from '../../job/lake/catalogTarget.ts';
 import { classify } from '../../job/lakehouseError.ts';
 import { redactSecrets } from '../../job/redactSecrets.ts';
