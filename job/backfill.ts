@@ -7,7 +7,7 @@ import { commitChunk } from './lake/commitChunk.ts';
 import { commitRetryKind } from './lake/commitRetryKind.ts';
 import { ensureTables } from './lake/ensureTables.ts';
 import { existingTables } from './lake/existingTables.ts';
-import { loadedFiles, windowRange } from './lake/lakeLedger.ts';
+import { readFilesLedger, windowRange } from './lake/lakeLedger.ts';
 import { withLake, type LakeSession } from './lake/lakeSession.ts';
 import { StagingArea } from './lake/stagingArea.ts';
 import { recordRun } from './lake/recordRun.ts';
@@ -15,9 +15,10 @@ import { backoffMs } from './lake/retryRetryable.ts';
 import { LakehouseError, classify } from './lakehouseError.ts';
 import { RetryCounter, nonZeroRetries, type RetryKind } from './model/retryCounts.ts';
 import type { SourceRequestCounter } from './model/sourceRequests.ts';
-import { chunkFiles, planLoad, type PlannedFile } from './plan.ts';
+import { chunkFiles, planLoad } from './plan.ts';
+import type { ListedFile } from './source/listWindow.ts';
 import { WarningDigest } from './output/warningDigest.ts';
-import { emptySummary, type FeedSummary, type RunSummary } from './runSummary.ts';
+import { emptySummary, type FeedSummary, type RunSummary } from './model/runSummary.ts';
 import { HeldFiles, listPieces, type ListedPiece } from './listPieces.ts';
 import type { Piece } from './planPieces.ts';
 import { withRunFolder } from './runFolder.ts';
@@ -243,7 +244,7 @@ async function loadPiece(
   );
 
   const stageStart = performance.now();
-  const loaded = await readLineage(session, config.namespace, piece, config.dryRun);
+  const loaded = await readPieceLedger(session, config.namespace, piece, config.dryRun);
   const plan = planLoad(listing.files, loaded);
   const work = [...plan.newFiles, ...plan.changedFiles];
   const chunks = chunkFiles(work, config.commit);
@@ -309,7 +310,7 @@ async function loadPiece(
 async function commitStaged(
   session: LakeSession,
   staging: StagingArea,
-  chunk: readonly PlannedFile[],
+  chunk: readonly ListedFile[],
   config: BackfillConfig,
   deps: BackfillDependencies,
   summary: RunSummary,
@@ -335,11 +336,16 @@ const describeStations = (stations: readonly number[]): string =>
     ? String(stations[0])
     : `${stations[0]}…${stations.at(-1)} (${stations.length})`;
 
-async function readLineage(session: LakeSession, namespace: string, piece: Piece, dryRun: boolean) {
+async function readPieceLedger(
+  session: LakeSession,
+  namespace: string,
+  piece: Piece,
+  dryRun: boolean,
+) {
   try {
     // A dry run did not ensure the tables: a missing files ledger means nothing is loaded yet.
     if (dryRun && !(await existingTables(session, namespace)).has(FILES.name)) return new Map();
-    return await loadedFiles(session, namespace, piece);
+    return await readFilesLedger(session, namespace, piece);
   } catch (err) {
     throw classify(err, `read what ${namespace} already holds`);
   }
@@ -362,7 +368,7 @@ interface ChunkLoader {
  * on this thread, the parsing on the pool's.
  */
 async function loadChunk(
-  files: readonly PlannedFile[],
+  files: readonly ListedFile[],
   { staging, parser }: ChunkLoader,
   config: BackfillConfig,
   deps: BackfillDependencies,
@@ -402,7 +408,7 @@ async function loadChunk(
         if (stop.aborted) return;
         const stageStart = performance.now();
         // The ETag of the bytes actually read: if OpenAQ rewrote the file since the listing, the
-        // lineage must name the new version.
+        // rows' lineage (source_key, source_etag) and the ledger must name the new version.
         const staged = {
           key: file.key,
           etag: got.etag || file.etag,
@@ -447,13 +453,14 @@ async function loadChunk(
 
 /**
  * Commits the staged chunk. A conflict (another writer committed first) is retried after
- * re-checking the lineage; files another run loaded meanwhile are dropped from staging, not
- * loaded twice. After a commit of unknown outcome, the next try's lineage read finds what landed.
+ * re-checking the files ledger; files another run loaded meanwhile are dropped from staging, not
+ * loaded twice. After a commit of unknown outcome, the next try's read of the rows' lineage finds
+ * what landed.
  */
 async function commitWithRetries(
   session: LakeSession,
   staging: StagingArea,
-  chunk: readonly PlannedFile[],
+  chunk: readonly ListedFile[],
   config: BackfillConfig,
   summary: RunSummary,
   logger: Logger,
@@ -526,7 +533,7 @@ async function commitWithRetries(
 }
 
 /** The first and last day of a chunk's files (a loop: spreading ~200k values overflows the stack). */
-function dayBounds(files: readonly PlannedFile[]): { from: ArchiveDay; to: ArchiveDay } {
+function dayBounds(files: readonly ListedFile[]): { from: ArchiveDay; to: ArchiveDay } {
   let from = files[0]!.day;
   let to = from;
   for (const file of files) {

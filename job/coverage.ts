@@ -1,5 +1,5 @@
 import type { BackfillConfig } from './config.ts';
-import { loadedFiles } from './lake/lakeLedger.ts';
+import { readFilesLedger } from './lake/lakeLedger.ts';
 import type { LakeSession } from './lake/lakeSession.ts';
 import { daysBetween } from './model/archiveDay.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
@@ -22,7 +22,7 @@ export async function windowCoverage(
   config: BackfillConfig,
 ): Promise<DayCoverage[]> {
   const listing = await listConfiguredWindow(store, config);
-  const loaded = await loadedFiles(session, config.namespace, config.window);
+  const loaded = await readFilesLedger(session, config.namespace, config.window);
   const days = new Map(
     daysBetween(config.window.from, config.window.to).map(
       (day): [string, { day: string; listed: number; loaded: number; stale: number }] => [

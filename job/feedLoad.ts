@@ -3,7 +3,7 @@ import type { BackfillConfig } from './config.ts';
 import type { FeedConfig } from './feedConfig.ts';
 import { listPieces, type HeldFiles, type ListedPiece } from './listPieces.ts';
 import { notificationPieces, type FeedReading } from './notificationPieces.ts';
-import { emptyFeedSummary, type RunSummary } from './runSummary.ts';
+import { emptyFeedSummary, type RunSummary } from './model/runSummary.ts';
 import type { NotificationQueue } from './source/notificationQueue.ts';
 
 export interface FeedLoadDependencies extends BackfillDependencies {

@@ -1,4 +1,4 @@
-import type { FeedSummary, RunSummary } from './runSummary.ts';
+import type { FeedSummary, RunSummary } from './model/runSummary.ts';
 
 const number = (n: number): string => n.toLocaleString('en-US');
 const secs = (s: number): string => `${s.toFixed(1)} s`;

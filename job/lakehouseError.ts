@@ -7,7 +7,7 @@ import { redactSecrets } from './redactSecrets.ts';
 export type ErrorKind =
   /** Another writer committed first (Iceberg 409): re-plan and retry. */
   | 'commit-conflict'
-  /** A commit's outcome is unknown (timeout, 5xx after sending): check lineage before retrying. */
+  /** A commit's outcome is unknown (timeout, 5xx after sending): check the rows' lineage before retrying. */
   | 'commit-state-unknown'
   /** Throttling, 5xx, resets, timeouts: retry with backoff. */
   | 'transient'
@@ -264,7 +264,7 @@ const HINTS: Record<ErrorKind, string> = {
   'commit-conflict':
     'another writer committed to the same table first; the job re-plans and retries',
   'commit-state-unknown':
-    'the commit may or may not have been applied; the job checks the table lineage before retrying',
+    'the commit may or may not have been applied; the job reads the lineage of the rows (their source key and ETag) before retrying',
   transient: 'a temporary failure; it is retried with backoff',
   unreachable:
     'nothing answers there: start the local lakehouse with `npm run lakehouse -- up`, or check the endpoint',

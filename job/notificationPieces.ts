@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { HeldFiles, ListedPiece } from './listPieces.ts';
-import type { FeedSummary } from './runSummary.ts';
+import type { FeedSummary } from './model/runSummary.ts';
 import { parseArchiveKey } from './source/archiveKey.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
 import { listNotifiedKeys, type NotifiedKey } from './source/listNotifiedKeys.ts';

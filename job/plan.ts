@@ -1,29 +1,22 @@
-import type { ArchiveDay } from './model/archiveDay.ts';
-import type { ArchiveObject } from './source/archiveStore.ts';
-
-/** A listed archive file with what its key says. */
-export interface PlannedFile extends ArchiveObject {
-  readonly locationId: number;
-  readonly day: ArchiveDay;
-}
+import type { ListedFile } from './source/listWindow.ts';
 
 export interface LoadPlan {
   /** Not in the lake yet. */
-  readonly newFiles: readonly PlannedFile[];
+  readonly newFiles: readonly ListedFile[];
   /** In the lake with another ETag: OpenAQ patched them; their rows are replaced. */
-  readonly changedFiles: readonly PlannedFile[];
+  readonly changedFiles: readonly ListedFile[];
   /** In the lake with this ETag: skipped without being fetched. */
-  readonly unchangedFiles: readonly PlannedFile[];
+  readonly unchangedFiles: readonly ListedFile[];
 }
 
 /** Pure: what to do with each listed file, given what the lake already holds (key → ETag). */
 export function planLoad(
-  listed: readonly PlannedFile[],
+  listed: readonly ListedFile[],
   loaded: ReadonlyMap<string, string>,
 ): LoadPlan {
-  const newFiles: PlannedFile[] = [];
-  const changedFiles: PlannedFile[] = [];
-  const unchangedFiles: PlannedFile[] = [];
+  const newFiles: ListedFile[] = [];
+  const changedFiles: ListedFile[] = [];
+  const unchangedFiles: ListedFile[] = [];
   for (const file of listed) {
     const etag = loaded.get(file.key);
     if (etag === undefined) newFiles.push(file);
@@ -47,12 +40,12 @@ export interface ChunkLimits {
  * hold a few stations (their min/max statistics prune queries by station) without sorting the
  * chunk's rows at commit, which took half of the commit's time.
  */
-export function chunkFiles(files: readonly PlannedFile[], limits: ChunkLimits): PlannedFile[][] {
+export function chunkFiles(files: readonly ListedFile[], limits: ChunkLimits): ListedFile[][] {
   const sorted = [...files].sort((a, b) =>
     a.day < b.day ? -1 : a.day > b.day ? 1 : a.locationId - b.locationId,
   );
-  const chunks: PlannedFile[][] = [];
-  let current: PlannedFile[] = [];
+  const chunks: ListedFile[][] = [];
+  let current: ListedFile[] = [];
   const days = new Set<string>();
   for (const file of sorted) {
     const newDay = !days.has(file.day);

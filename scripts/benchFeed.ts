@@ -18,7 +18,7 @@ import yargs from 'yargs';
 import { resolveBackfillConfig } from '../job/config.ts';
 import { resolveLocalLakehouse } from '../job/localLakehouse.ts';
 import { addDays } from '../job/model/archiveDay.ts';
-import type { RunSummary } from '../job/runSummary.ts';
+import type { RunSummary } from '../job/model/runSummary.ts';
 import { parseArchiveKey } from '../job/source/archiveKey.ts';
 import { ensureBenchMirror, patchBenchMirror } from './bench/benchMirror.ts';
 import { benchMachine } from './bench/benchMachine.ts';

@@ -6,8 +6,8 @@ import type { LakeSession } from './lakeSession.ts';
 import { dateValue } from './duckdbTypes.ts';
 import { qualifiedName } from './tableDdl.ts';
 
-/** Archive keys already in the lake, with the ETag they were loaded with. */
-export type LoadedFiles = ReadonlyMap<string, string>;
+/** The files ledger as read for a piece: archive keys already in the lake, with the ETag loaded. */
+export type FilesLedger = ReadonlyMap<string, string>;
 
 /** Bounds that every row of a window's files satisfies, so lookups and deletes can prune. */
 export interface WindowRange {
@@ -50,7 +50,7 @@ export const rangeParameters = (range: WindowRange) => ({
  * stations, so it costs the piece, not the table's history. Files whose chunk did not finish (no
  * ledger row) are absent, so they are loaded again.
  */
-export async function loadedFiles(
+export async function readFilesLedger(
   session: LakeSession,
   namespace: string,
   piece: {
@@ -59,7 +59,7 @@ export async function loadedFiles(
     /** Location ids; all stations when absent. */
     readonly stations?: readonly number[];
   },
-): Promise<LoadedFiles> {
+): Promise<FilesLedger> {
   const stations = piece.stations;
   const reader = await session.connection.runAndReadAll(
     `SELECT source_key, source_etag FROM ${qualifiedName(session.catalog, namespace, FILES.name)}

@@ -1,4 +1,4 @@
-import type { RunSummary } from '../runSummary.ts';
+import type { RunSummary } from '../model/runSummary.ts';
 import { totalRetries } from '../model/retryCounts.ts';
 import { RUNS } from '../tables.ts';
 import type { LakeSession } from './lakeSession.ts';

@@ -1,5 +1,5 @@
 import { RETRY_KINDS, totalRetries } from '../model/retryCounts.ts';
-import type { RunSummary } from '../runSummary.ts';
+import type { RunSummary } from '../model/runSummary.ts';
 
 export const METRICS_NAMESPACE = 'OpenAQLakehouse';
 

@@ -1,5 +1,5 @@
 import type { BenchMachine } from './benchMachine.ts';
-import type { RunSummary } from '../../job/runSummary.ts';
+import type { RunSummary } from '../../job/model/runSummary.ts';
 import type { ProfileSummary } from './cpuProfileSummary.ts';
 import type { FloorResult } from './floorProcess.ts';
 import type { MirrorManifest } from './benchMirror.ts';

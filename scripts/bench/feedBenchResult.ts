@@ -1,5 +1,5 @@
 import type { BenchMachine } from './benchMachine.ts';
-import type { RunSummary } from '../../job/runSummary.ts';
+import type { RunSummary } from '../../job/model/runSummary.ts';
 import type { ProcessMeasure } from './benchResult.ts';
 
 /** One measured run of `npm run bench:feed`, after its own rewrite of the changed files. */

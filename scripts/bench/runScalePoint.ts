@@ -2,7 +2,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveBackfillConfig, type BackfillOptions } from '../../job/config.ts';
 import type { LocalLakehouse } from '../../job/localLakehouse.ts';
-import type { RunSummary } from '../../job/runSummary.ts';
+import type { RunSummary } from '../../job/model/runSummary.ts';
 import { MEASUREMENTS } from '../../job/tables.ts';
 import type { ArchiveDay } from '../../job/model/archiveDay.ts';
 import { ensureBenchMirror, patchBenchMirror } from './benchMirror.ts';

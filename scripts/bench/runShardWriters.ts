@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { nonZeroRetries, totalRetries, RETRY_KINDS } from '../../job/model/retryCounts.ts';
-import type { RunSummary } from '../../job/runSummary.ts';
+import type { RunSummary } from '../../job/model/runSummary.ts';
 import { parseManifest } from '../../job/shards/manifestText.ts';
 import { readProcessUsage } from './processUsage.ts';
 import { runChild } from './runChild.ts';

@@ -13,7 +13,7 @@ import type { CatalogTarget } from '../../job/lake/catalogTarget.ts';
 import { withLake } from '../../job/lake/lakeSession.ts';
 import { qualifiedName } from '../../job/lake/tableDdl.ts';
 import { RetryCounter } from '../../job/model/retryCounts.ts';
-import type { RunSummary } from '../../job/runSummary.ts';
+import type { RunSummary } from '../../job/model/runSummary.ts';
 import type { ArchiveStore } from '../../job/source/archiveStore.ts';
 import type { Measurement } from '../../job/model/measurement.ts';
 import { createS3ArchiveStore } from '../../job/source/s3ArchiveStore.ts';

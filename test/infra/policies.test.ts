@@ -3,7 +3,7 @@ import { alertTopicPolicy } from '../../infra/alertTopicPolicy.ts';
 import { eventDeadLetterQueuePolicy } from '../../infra/eventDeadLetterQueuePolicy.ts';
 import { noSuccessAlarm } from '../../infra/noSuccessAlarm.ts';
 import { metricsRecord } from '../../job/output/metricsRecord.ts';
-import { emptySummary } from '../../job/runSummary.ts';
+import { emptySummary } from '../../job/model/runSummary.ts';
 import { assumeRolePolicy } from '../../infra/assumeRolePolicy.ts';
 import { ecrLifecyclePolicy } from '../../infra/ecrLifecyclePolicy.ts';
 import { executionRolePolicy } from '../../infra/executionRolePolicy.ts';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PolicyDocument } from '../../infra/policyDocument.ts';
 import { actionsOf } from '../../infra/policyDocument.ts';
 import { parseArchiveDay } from '../../job/model/archiveDay.ts';
-import type { RunSummary } from '../../job/runSummary.ts';
+import type { RunSummary } from '../../job/model/runSummary.ts';
 import {
   generateArchive,
   generateArchiveFile,

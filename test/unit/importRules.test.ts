@@ -52,6 +52,23 @@ describe('import rules', () => {
     expect(crossings).toEqual([]);
   });
 
+  it('job/source and job/lake import, besides themselves, only the shared model, the tables, config and errors', () => {
+    const shared = [
+      'job/tables.ts',
+      'job/config.ts',
+      'job/lakehouseError.ts',
+      'job/redactSecrets.ts',
+    ];
+    const side = (file: string) => inside('job/source')(file) || inside('job/lake')(file);
+    const upward = JOB.filter(side).flatMap((file) =>
+      importsOf(file)
+        .local.filter((target) => !side(target) && !inside('job/model')(target))
+        .filter((target) => !shared.includes(target))
+        .map((target) => `${file} → ${target}`),
+    );
+    expect(upward).toEqual([]);
+  });
+
   it('nothing below the CLI reads process.env or process.argv', () => {
     const edge = (file: string) => file === 'job/cli.ts' || inside('job/commands')(file);
     const readers = JOB.filter(

@@ -4,7 +4,7 @@ import { parseAsOf } from '../../job/lake/timeTravel.ts';
 import { bar, sparkline } from '../../job/output/charts.ts';
 import { formatCsv, formatJson, formatTextTable } from '../../job/output/formatRows.ts';
 import { metricsRecord } from '../../job/output/metricsRecord.ts';
-import { emptySummary } from '../../job/runSummary.ts';
+import { emptySummary } from '../../job/model/runSummary.ts';
 
 describe('nightlyWindow', () => {
   it('is the last N archive days ending yesterday (UTC), across a month boundary', () => {

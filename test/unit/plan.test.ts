@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { chunkFiles, planLoad, type PlannedFile } from '../../job/plan.ts';
+import { chunkFiles, planLoad } from '../../job/plan.ts';
+import type { ListedFile } from '../../job/source/listWindow.ts';
 import { formatArchiveKey } from '../../job/source/archiveKey.ts';
 import type { ArchiveDay } from '../../job/model/archiveDay.ts';
 
-const file = (locationId: number, day: ArchiveDay, etag = 'e1'): PlannedFile => ({
+const file = (locationId: number, day: ArchiveDay, etag = 'e1'): ListedFile => ({
   key: formatArchiveKey(locationId, day),
   etag,
   size: 1000,

@@ -1,6 +1,6 @@
-import { noRetries, type RetryCounts } from './model/retryCounts.ts';
-import { noSourceRequests, type SourceRequests } from './model/sourceRequests.ts';
-import type { ArchiveDay } from './model/archiveDay.ts';
+import { noRetries, type RetryCounts } from './retryCounts.ts';
+import { noSourceRequests, type SourceRequests } from './sourceRequests.ts';
+import type { ArchiveDay } from './archiveDay.ts';
 
 /** What a run did, for the TTY table, `--json`, logs and metrics. */
 export interface RunSummary {
