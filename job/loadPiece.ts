@@ -1,0 +1,172 @@
+import type { Logger } from 'pino';
+import type { BackfillDependencies } from './backfill.ts';
+import { commitStaged } from './commitStaged.ts';
+import type { BackfillConfig } from './config.ts';
+import { existingTables } from './lake/existingTables.ts';
+import { readFilesLedger } from './lake/lakeLedger.ts';
+import type { LakeSession } from './lake/lakeSession.ts';
+import type { StagingArea } from './lake/stagingArea.ts';
+import { classify } from './lakehouseError.ts';
+import type { ListedPiece } from './listPieces.ts';
+import { loadChunk } from './loadChunk.ts';
+import type { RunSummary } from './model/runSummary.ts';
+import { chunkFiles, planLoad } from './plan.ts';
+import type { Piece } from './planPieces.ts';
+import { secondsSince } from './secondsSince.ts';
+import type { ListedFile } from './source/listWindow.ts';
+import type { ParserPool } from './source/parserPool.ts';
+import { FILES } from './tables.ts';
+
+/**
+ * One piece: plan against the ledger, then fetch, stage and commit its chunks. Returns how many
+ * files it planned to load (new or changed).
+ */
+export async function loadPiece(
+  session: LakeSession,
+  config: BackfillConfig,
+  deps: BackfillDependencies,
+  summary: RunSummary,
+  listed: ListedPiece,
+  load: PieceLoader | undefined,
+  progress: { filesDone: number; filesTotal: number },
+): Promise<number> {
+  const { work, chunks, where } = await planPiece(session, config, deps.logger, summary, listed);
+  progress.filesTotal += work.length;
+  if (load === undefined) return work.length;
+  await loadChunks(session, chunks, load, config, deps, summary, progress);
+  deps.logger.info({ ...where, files: work.length }, 'piece done');
+  return work.length;
+}
+
+/** Lists' counts into the summary, then the piece planned against its ledger rows, in chunks. */
+async function planPiece(
+  session: LakeSession,
+  config: BackfillConfig,
+  logger: Logger,
+  summary: RunSummary,
+  { piece, listing, seconds: listSeconds }: ListedPiece,
+) {
+  summary.pieces += 1;
+  summary.seconds.list += listSeconds;
+  summary.filesListed += listing.files.length;
+  summary.unmatchedKeys += listing.unmatchedKeys.length;
+  if (listing.unmatchedKeys.length > 0) {
+    logger.warn(
+      { count: listing.unmatchedKeys.length, examples: listing.unmatchedKeys.slice(0, 5) },
+      'keys that do not match the archive layout were ignored',
+    );
+  }
+  const where = {
+    from: piece.from,
+    to: piece.to,
+    stations: describeStations(piece.stations),
+  };
+  logger.info(
+    {
+      ...where,
+      files: listing.files.length,
+      listRequests: listing.listRequests,
+      seconds: listSeconds,
+    },
+    'listed piece',
+  );
+
+  const stageStart = performance.now();
+  const loaded = await readPieceLedger(session, config.namespace, piece, config.dryRun);
+  const plan = planLoad(listing.files, loaded);
+  const work = [...plan.newFiles, ...plan.changedFiles];
+  const chunks = chunkFiles(work, config.commit);
+  summary.seconds.plan += secondsSince(stageStart);
+  summary.filesSkipped += plan.unchangedFiles.length;
+  summary.filesNew += plan.newFiles.length;
+  summary.filesChanged += plan.changedFiles.length;
+  summary.bytesPlanned += work.reduce((sum, file) => sum + file.size, 0);
+  summary.commitsPlanned += chunks.length;
+  logger.info(
+    {
+      ...where,
+      new: plan.newFiles.length,
+      changed: plan.changedFiles.length,
+      unchanged: plan.unchangedFiles.length,
+      commits: chunks.length,
+    },
+    'planned',
+  );
+  return { work, chunks, where };
+}
+
+/**
+ * Chunk N commits while chunk N + 1 is fetched, parsed and staged into the other staging area;
+ * commits stay one at a time and in order. Done when the last commit is.
+ */
+async function loadChunks(
+  session: LakeSession,
+  chunks: readonly (readonly ListedFile[])[],
+  load: PieceLoader,
+  config: BackfillConfig,
+  deps: BackfillDependencies,
+  summary: RunSummary,
+  progress: { filesDone: number; filesTotal: number },
+): Promise<void> {
+  const { logger } = deps;
+  let [filling, spare] = load.stagings;
+  let committing: Promise<void> | undefined;
+  try {
+    for (const chunk of chunks) {
+      const commitFailed = new AbortController();
+      committing?.catch(() => commitFailed.abort());
+      const staging = filling;
+      await loadChunk(
+        chunk,
+        { staging, parser: load.parser },
+        config,
+        deps,
+        summary,
+        () => {
+          progress.filesDone += 1;
+          if (progress.filesDone % 50 === 0) logger.debug({ ...progress }, 'staging progress');
+          deps.onProgress?.({
+            stage: 'fetch',
+            ...progress,
+            rows: summary.rowsCommitted + staging.stagedRows,
+          });
+        },
+        commitFailed.signal,
+      );
+      await committing; // the previous chunk's: its error, if any, ends the run here
+      committing = commitStaged(session, staging, chunk, config, deps, summary, progress);
+      [filling, spare] = [spare, filling];
+    }
+  } finally {
+    // Whatever failed, a commit in flight is let finish before the session closes under it.
+    await committing?.catch(() => undefined);
+  }
+  await committing;
+}
+
+/** `2178` or `1000…2437 (120)`: a piece's stations in a log line. */
+const describeStations = (stations: readonly number[]): string =>
+  stations.length === 1
+    ? String(stations[0])
+    : `${stations[0]}…${stations.at(-1)} (${stations.length})`;
+
+async function readPieceLedger(
+  session: LakeSession,
+  namespace: string,
+  piece: Piece,
+  dryRun: boolean,
+) {
+  try {
+    // A dry run did not ensure the tables: a missing files ledger means nothing is loaded yet.
+    if (dryRun && !(await existingTables(session, namespace)).has(FILES.name)) return new Map();
+    return await readFilesLedger(session, namespace, piece);
+  } catch (err) {
+    throw classify(err, `read what ${namespace} already holds`);
+  }
+}
+
+/** Where a piece's files go: parsed by the pool, staged in one staging area or the other. */
+export interface PieceLoader {
+  readonly stagings: readonly [StagingArea, StagingArea];
+  readonly parser: ParserPool;
+}
