@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { CatalogTarget } from './lake/catalogTarget.ts';
-import type { DuckDBSettings } from './lake/lakeSession.ts';
+import type { ArchiveSource } from './model/archiveSource.ts';
+import type { CatalogTarget } from './model/catalogTarget.ts';
+import type { DuckDBSettings } from './model/duckdbSettings.ts';
 import {
   catalogUrl,
   localExtensionDir,
@@ -10,20 +11,18 @@ import {
   resolveLocalLakehouse,
   s3EndpointUrl,
 } from './localLakehouse.ts';
-import type { ChunkLimits } from './plan.ts';
 import { addDays, archiveDayFromMs, parseArchiveDay, type ArchiveDay } from './model/archiveDay.ts';
-import type { ArchiveCredentials, S3ArchiveStoreOptions } from './source/s3ArchiveStore.ts';
-import { fileStationCache, type StationCache } from './source/stationCache.ts';
-import { parseStationSelection, type StationSelection } from './source/stationSelection.ts';
+import { parseStationSelection, type StationSelection } from './model/stationSelection.ts';
 import { NAMESPACE } from './tables.ts';
 
-export type ArchiveSource = Omit<S3ArchiveStoreOptions, 'maxSockets'> & {
-  /**
-   * Credentials for objects kept beside the archive, such as shard manifests, where the archive
-   * itself is read unsigned: the local MinIO's job keys. Unset: the credential chain.
-   */
-  readonly sideCredentials?: Exclude<ArchiveCredentials, 'anonymous'>;
-};
+export type { ArchiveSource } from './model/archiveSource.ts';
+
+export interface ChunkLimits {
+  /** Archive days per commit at most. */
+  readonly days: number;
+  /** Files per commit at most. */
+  readonly files: number;
+}
 
 /** Where the tables are and how DuckDB runs: what every command needs. */
 export interface LakeConfig {
@@ -52,7 +51,8 @@ export interface BackfillConfig extends LakeConfig {
   readonly stations: StationSelection;
   /** The archive bucket; the socket pool is sized from `concurrency`. */
   readonly source: ArchiveSource;
-  readonly stationCache?: StationCache;
+  /** The file caching the archive's station ids between runs (see stationCache.ts). */
+  readonly stationCachePath?: string;
   /** Parallel GETs, and the size of the HTTP socket pool. */
   readonly concurrency: number;
   /** Threads that decompress, parse and validate files (0: the main thread does). */
@@ -121,7 +121,6 @@ export const DEFAULTS = {
   lookbackDays: 7,
   memoryLimit: '512MB',
   httpTimeoutSeconds: 300,
-  stationCacheHours: 24,
 } as const;
 
 /**
@@ -199,15 +198,12 @@ export function resolveBackfillConfig(
     stations: stationSelection(options.stations),
     source,
     // One cache per archive (endpoint and bucket): a mirror and the real archive list other stations.
-    stationCache: fileStationCache(
-      join(
-        lake.workDir,
-        `stations-${createHash('sha256')
-          .update(`${source.endpoint ?? 's3'}|${source.bucket}`)
-          .digest('hex')
-          .slice(0, 12)}.json`,
-      ),
-      DEFAULTS.stationCacheHours * 3_600_000,
+    stationCachePath: join(
+      lake.workDir,
+      `stations-${createHash('sha256')
+        .update(`${source.endpoint ?? 's3'}|${source.bucket}`)
+        .digest('hex')
+        .slice(0, 12)}.json`,
     ),
     concurrency: integer('--concurrency', options.concurrency ?? DEFAULTS.concurrency, 1, 1024),
     parseThreads: integer(

@@ -1,6 +1,6 @@
 import { ConfigError, integer, url } from './config.ts';
 import { localQueueUrl, resolveLocalLakehouse, sqsEndpointUrl } from './localLakehouse.ts';
-import type { SqsQueueOptions } from './source/sqsNotificationQueue.ts';
+import type { SqsQueueOptions } from './model/notificationQueueOptions.ts';
 
 /** Where a load takes its files from. */
 export type LoadSource =

@@ -1,6 +1,7 @@
 import type { BackfillConfig } from './config.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
 import { listWindow, type WindowListing } from './source/listWindow.ts';
+import { stationCacheOption } from './source/stationCache.ts';
 
 /** Lists the archive files of a run's window, stations and concurrency (with its station cache). */
 export function listConfiguredWindow(
@@ -12,6 +13,6 @@ export function listConfiguredWindow(
     from: config.window.from,
     to: config.window.to,
     concurrency: config.concurrency,
-    ...(config.stationCache ? { stationCache: config.stationCache } : {}),
+    ...stationCacheOption(config.stationCachePath),
   });
 }

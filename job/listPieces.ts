@@ -2,6 +2,7 @@ import type { BackfillConfig } from './config.ts';
 import { planPieces, type Piece } from './planPieces.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
 import { listWindow, resolveStations, type WindowListing } from './source/listWindow.ts';
+import { stationCacheOption } from './source/stationCache.ts';
 
 /** A piece of the window with its listing. */
 export interface ListedPiece {
@@ -49,7 +50,7 @@ export async function* listPieces(
 ): AsyncGenerator<ListedPiece> {
   const resolved = await resolveStations(store, {
     stations: config.stations,
-    ...(config.stationCache ? { stationCache: config.stationCache } : {}),
+    ...stationCacheOption(config.stationCachePath),
   });
   const pieces = planPieces(config.window, resolved.stations, Math.floor(config.filesInMemory / 2));
   const list = (piece: Piece): Promise<ListedPiece> => {

@@ -1,3 +1,4 @@
+import type { ChunkLimits } from './config.ts';
 import type { ListedFile } from './source/listWindow.ts';
 
 export interface LoadPlan {
@@ -24,13 +25,6 @@ export function planLoad(
     else changedFiles.push(file);
   }
   return { newFiles, changedFiles, unchangedFiles };
-}
-
-export interface ChunkLimits {
-  /** Archive days per commit at most. */
-  readonly days: number;
-  /** Files per commit at most. */
-  readonly files: number;
 }
 
 /**

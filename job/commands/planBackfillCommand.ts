@@ -8,6 +8,7 @@ import { manifestText } from '../shards/manifestText.ts';
 import { MIN_FILES_PER_SHARD, planShards } from '../shards/planShards.ts';
 import { countWindowFiles } from '../source/countWindowFiles.ts';
 import { createS3ArchiveStore } from '../source/s3ArchiveStore.ts';
+import { stationCacheOption } from '../source/stationCache.ts';
 import { defineCommand, type CommandContext, type Terminal } from './commandContext.ts';
 import { manifestLocation, manifestS3 } from './manifestAccess.ts';
 import { lakeOptions, sourceOptions } from './sharedOptions.ts';
@@ -67,7 +68,7 @@ export async function runPlanBackfill(
       from: config.window.from,
       to: config.window.to,
       concurrency: config.concurrency,
-      ...(config.stationCache ? { stationCache: config.stationCache } : {}),
+      ...stationCacheOption(config.stationCachePath),
     });
     const shards = planShards(config.window, counts, maxFiles);
     const text = manifestText(shards);

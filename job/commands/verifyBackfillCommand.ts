@@ -10,7 +10,7 @@ import {
   type ManifestS3,
 } from '../shards/manifestObject.ts';
 import { parseManifest } from '../shards/manifestText.ts';
-import { parseStationSelection, selectionRanges } from '../source/stationSelection.ts';
+import { parseStationSelection, selectionRanges } from '../model/stationSelection.ts';
 import { FILES } from '../tables.ts';
 import { defineCommand, type CommandContext, type Terminal } from './commandContext.ts';
 import { manifestLocation, manifestS3 } from './manifestAccess.ts';

@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { readFile, writeFile } from 'node:fs/promises';
-import type { ArchiveCredentials } from '../source/s3ArchiveStore.ts';
+import type { ArchiveCredentials } from '../model/archiveSource.ts';
 
 /** Where a manifest is kept: `s3://bucket/key`, or a local path. */
 export type ManifestLocation =

@@ -1,5 +1,5 @@
 import { parseArchiveDay } from '../model/archiveDay.ts';
-import { parseStationSelection } from '../source/stationSelection.ts';
+import { parseStationSelection } from '../model/stationSelection.ts';
 import { shardCommand, type Shard } from './shard.ts';
 
 /** The manifest as JSON lines, one shard a line (what a Distributed Map's JSONL reader takes). */

@@ -1,7 +1,7 @@
 import { monthsOf } from '../planPieces.ts';
 import type { ArchiveDay } from '../model/archiveDay.ts';
 import type { WindowFileCounts } from '../source/countWindowFiles.ts';
-import { formatStationRanges } from '../source/stationSelection.ts';
+import { formatStationRanges } from '../model/stationSelection.ts';
 import { shardCommand, type Shard } from './shard.ts';
 
 /** The smallest shard bound: a month of one station (one file a day). */

@@ -4,7 +4,7 @@ import type { ArchiveDay } from '../model/archiveDay.ts';
 import { ARCHIVE_KEY_PREFIX, monthPrefix, parseArchiveKey } from './archiveKey.ts';
 import type { ArchiveObject, ArchiveStore } from './archiveStore.ts';
 import type { StationCache } from './stationCache.ts';
-import { inRanges, isStationRanges, type StationSelection } from './stationSelection.ts';
+import { inRanges, isStationRanges, type StationSelection } from '../model/stationSelection.ts';
 
 /** A listed archive file whose key matched the layout, with the location and day it names. */
 export interface ListedFile extends ArchiveObject {

@@ -16,46 +16,18 @@ import {
   type RetryPolicy,
 } from './sourceRetries.ts';
 import { verifyBody, type ExpectedObject } from './verifyBody.ts';
+import type { ArchiveSource } from '../model/archiveSource.ts';
 
-/** How requests are authenticated. */
-export type ArchiveCredentials =
-  /** Unsigned requests: the public archive allows them, and they cost less CPU than SigV4. */
-  | 'anonymous'
-  /** The AWS SDK's default chain (env, profile, ECS task role, …), SigV4-signed. */
-  | 'default-chain'
-  /** Fixed keys, SigV4-signed (the local MinIO). */
-  | { readonly accessKeyId: string; readonly secretAccessKey: string };
+export type { ArchiveCredentials } from '../model/archiveSource.ts';
 
-export interface S3ArchiveStoreOptions {
-  /** The bucket to read, e.g. `openaq-data-archive`. */
-  readonly bucket: string;
-  /** The bucket's region. Default `us-east-1`. */
-  readonly region?: string;
-  /** An S3-compatible endpoint such as the local MinIO, addressed path-style. Default: AWS S3. */
-  readonly endpoint?: string;
-  /** How requests are authenticated; see ArchiveCredentials. */
-  readonly credentials: ArchiveCredentials;
+/** The archive source plus what one store needs: its socket pool and where it counts. */
+export interface S3ArchiveStoreOptions extends ArchiveSource {
   /** Keep-alive sockets per client: size it to the number of requests the caller keeps in flight. */
   readonly maxSockets: number;
-  /** Attempts per request for 5xx, resets, timeouts and bad bodies, first included. Default 5. */
-  readonly maxAttempts?: number;
-  /** Attempts per request while the source throttles (503 SlowDown, 429), first included. Default 10. */
-  readonly maxThrottledAttempts?: number;
   /** Told of every retry, by kind, for the run's counts. */
   readonly onRetry?: OnRetry;
   /** Told of every request sent (each attempt: S3 bills it), LIST or GET, for the run's counts. */
   readonly onRequest?: OnSourceRequest;
-  /** First pause after throttling, doubling per throttled round up to 10 s. Default 100 ms. */
-  readonly throttleBaseMs?: number;
-  /** Time to open a TCP connection before the attempt fails and is retried. Default 5,000 ms. */
-  readonly connectionTimeoutMs?: number;
-  /**
-   * Time from sending a request to its response headers (including any wait for a pooled socket)
-   * before the attempt fails and is retried. Default 15,000 ms.
-   */
-  readonly requestTimeoutMs?: number;
-  /** Time a socket may sit idle mid-response (a stalled body) before it fails. Default 15,000 ms. */
-  readonly socketTimeoutMs?: number;
 }
 
 const DEFAULTS = {
@@ -206,8 +178,8 @@ export function createS3ArchiveStore(options: S3ArchiveStoreOptions): ArchiveSto
   };
 }
 
-type ResolvedOptions = Required<Omit<S3ArchiveStoreOptions, 'endpoint'>> &
-  Pick<S3ArchiveStoreOptions, 'endpoint'>;
+type ResolvedOptions = Required<Omit<S3ArchiveStoreOptions, 'endpoint' | 'sideCredentials'>> &
+  Pick<S3ArchiveStoreOptions, 'endpoint' | 'sideCredentials'>;
 
 function resolveOptions(options: S3ArchiveStoreOptions): ResolvedOptions {
   const resolved: ResolvedOptions = {

@@ -7,18 +7,7 @@ import {
 import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 import { classify } from '../lakehouseError.ts';
 import type { NotificationQueue, QueueMessage, ReceiveRequest } from './notificationQueue.ts';
-
-export interface SqsQueueOptions {
-  /** The queue the topic delivers to. */
-  readonly queueUrl: string;
-  /** Where unreadable messages go (the queue's redrive target). */
-  readonly deadLetterQueueUrl: string;
-  readonly region: string;
-  /** An SQS-compatible endpoint such as the local ElasticMQ. Default: AWS SQS. */
-  readonly endpoint?: string;
-  /** Fixed keys (the local ElasticMQ); default: the AWS SDK's default chain (the task role). */
-  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
-}
+import type { SqsQueueOptions } from '../model/notificationQueueOptions.ts';
 
 /** The notification queue over the AWS SDK v3 (SQS JSON protocol); SDK standard retries. */
 export function createSqsNotificationQueue(options: SqsQueueOptions): NotificationQueue {

@@ -12,6 +12,13 @@ export interface StationCache {
   write(ids: number[]): Promise<void>;
 }
 
+/** How long cached ids are used before a listing replaces them. */
+export const STATION_CACHE_MAX_AGE_MS = 24 * 3_600_000;
+
+/** The station cache a run's config names (`stationCachePath`), as options for listWindow. */
+export const stationCacheOption = (path: string | undefined): { stationCache?: StationCache } =>
+  path === undefined ? {} : { stationCache: fileStationCache(path, STATION_CACHE_MAX_AGE_MS) };
+
 interface CacheFile {
   /** Epoch ms of the listing. */
   writtenAt: number;

@@ -14,6 +14,7 @@ import PQueue from 'p-queue';
 import { resolveBackfillConfig, type BackfillOptions } from '../../job/config.ts';
 import { createS3ArchiveStore } from '../../job/source/s3ArchiveStore.ts';
 import { listWindow } from '../../job/source/listWindow.ts';
+import { stationCacheOption } from '../../job/source/stationCache.ts';
 
 export interface FloorResult {
   readonly filesListed: number;
@@ -44,7 +45,7 @@ try {
     from: config.window.from,
     to: config.window.to,
     concurrency: config.concurrency,
-    ...(config.stationCache ? { stationCache: config.stationCache } : {}),
+    ...stationCacheOption(config.stationCachePath),
   });
   const listSeconds = (performance.now() - started) / 1000;
   const fetchStart = performance.now();

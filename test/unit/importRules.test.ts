@@ -69,6 +69,18 @@ describe('import rules', () => {
     expect(upward).toEqual([]);
   });
 
+  it('config depends only on the shared model, the tables and the local lakehouse layout', () => {
+    const allowed = (target: string) =>
+      inside('job/model')(target) ||
+      ['job/tables.ts', 'job/localLakehouse.ts', 'job/config.ts'].includes(target);
+    const upward = ['job/config.ts', 'job/feedConfig.ts'].flatMap((file) =>
+      importsOf(file)
+        .local.filter((target) => !allowed(target))
+        .map((target) => `${file} → ${target}`),
+    );
+    expect(upward).toEqual([]);
+  });
+
   it('nothing below the CLI reads process.env or process.argv', () => {
     const edge = (file: string) => file === 'job/cli.ts' || inside('job/commands')(file);
     const readers = JOB.filter(

@@ -7,7 +7,7 @@ import { addDays } from '../../job/model/archiveDay.ts';
 import { formatArchiveKey } from '../../job/source/archiveKey.ts';
 import { countWindowFiles, type WindowFileCounts } from '../../job/source/countWindowFiles.ts';
 import { resolveStations } from '../../job/source/listWindow.ts';
-import { parseStationSelection } from '../../job/source/stationSelection.ts';
+import { parseStationSelection } from '../../job/model/stationSelection.ts';
 import { CountingStore } from '../helpers/countingStore.ts';
 import { MemoryArchiveStore } from '../helpers/memoryArchiveStore.ts';
 
