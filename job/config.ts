@@ -1,21 +1,27 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DEFAULTS, LIMITS } from './configDefaults.ts';
+import {
+  ConfigError,
+  day,
+  fraction,
+  identifier,
+  integer,
+  memory,
+  stationSelection,
+} from './configValues.ts';
+import { localExtensionDir, localLakehouseDir } from './localLakehouse.ts';
+import { addDays, archiveDayFromMs, type ArchiveDay } from './model/archiveDay.ts';
 import type { ArchiveSource } from './model/archiveSource.ts';
 import type { CatalogTarget } from './model/catalogTarget.ts';
 import type { DuckDBSettings } from './model/duckdbSettings.ts';
-import {
-  catalogUrl,
-  localExtensionDir,
-  localLakehouseDir,
-  resolveLocalLakehouse,
-  s3EndpointUrl,
-} from './localLakehouse.ts';
-import { addDays, archiveDayFromMs, parseArchiveDay, type ArchiveDay } from './model/archiveDay.ts';
-import { parseStationSelection, type StationSelection } from './model/stationSelection.ts';
-import { NAMESPACE } from './tables.ts';
+import type { StationSelection } from './model/stationSelection.ts';
+import { resolveEndpoints } from './resolveEndpoints.ts';
 
 export type { ArchiveSource } from './model/archiveSource.ts';
+export { DEFAULTS, LIMITS } from './configDefaults.ts';
+export { ConfigError, integer, url } from './configValues.ts';
 
 export interface ChunkLimits {
   /** Archive days per commit at most. */
@@ -107,40 +113,6 @@ export interface BackfillOptions extends SourceOptions {
   readonly commitRetries?: number;
   readonly maxRejectRate?: number;
   readonly dryRun?: boolean;
-}
-
-export const DEFAULTS = {
-  namespace: NAMESPACE,
-  sourceBucket: 'openaq-data-archive',
-  concurrency: 64,
-  commitDays: 31,
-  commitFiles: 10_000,
-  filesInMemory: 100_000,
-  commitRetries: 10,
-  maxRejectRate: 0.01,
-  lookbackDays: 7,
-  memoryLimit: '512MB',
-  httpTimeoutSeconds: 300,
-} as const;
-
-/**
- * Upper bounds of the load options. A commit stages its files' rows on local disk and inserts them
- * in one statement: 100,000 files is ~34 M rows, whose write spills at the default memory limit
- * and whose failure costs the whole chunk again. Listed files take ~0.5 KB of heap each.
- */
-export const LIMITS = {
-  commitFiles: 100_000,
-  commitDays: 366,
-  filesInMemory: 2_000_000,
-  /** Two pieces of one station-month (31 days) each. */
-  minFilesInMemory: 62,
-} as const;
-
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(`config: ${message}`);
-    this.name = 'ConfigError';
-  }
 }
 
 export function resolveLakeConfig(
@@ -265,160 +237,4 @@ export function resolveSource(
   env: Readonly<Record<string, string | undefined>>,
 ): ArchiveSource {
   return resolveEndpoints(options, env).source;
-}
-
-/**
- * The target: S3 Tables by ARN, any REST catalog by URI, or (nothing configured) the embedded local
- * lakehouse, whose archive mirror is then the default source.
- */
-function resolveEndpoints(
-  options: SourceOptions,
-  env: Readonly<Record<string, string | undefined>>,
-): { target: CatalogTarget; source: ArchiveSource } {
-  const kind =
-    options.catalog ??
-    (options.tableBucketArn ? 's3tables' : options.catalogUri ? 'rest' : 'local');
-  const publicArchive: ArchiveSource = {
-    bucket: options.sourceBucket ?? DEFAULTS.sourceBucket,
-    region: 'us-east-1',
-    credentials: 'anonymous',
-    ...(options.sourceEndpoint
-      ? { endpoint: url('--source-endpoint', options.sourceEndpoint) }
-      : {}),
-  };
-  if (kind === 's3tables') {
-    const arn = options.tableBucketArn;
-    if (
-      !arn ||
-      !/^arn:aws[\w-]*:s3tables:[a-z0-9-]+:\d{12}:bucket\/[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(
-        arn,
-      )
-    ) {
-      throw new ConfigError(
-        `Expected \`--table-bucket-arn\` (OPENAQ_TABLE_BUCKET_ARN) to be an S3 Tables bucket ARN like arn:aws:s3tables:us-east-1:123456789012:bucket/openaq, got \`${arn ?? ''}\``,
-      );
-    }
-    return {
-      target: { kind: 's3tables', tableBucketArn: arn },
-      source: withSourceCredentials(publicArchive, options),
-    };
-  }
-  const local = resolveLocalLakehouse(env);
-  const localStorage = {
-    endpoint: `${local.host}:${local.s3Port}`,
-    useSsl: false,
-    urlStyle: 'path' as const,
-    region: local.region,
-    // The job's own user, which cannot delete objects: see scripts/lakehouse/jobUser.ts.
-    accessKeyId: local.job.accessKeyId,
-    secretAccessKey: local.job.secretAccessKey,
-  };
-  if (kind === 'rest') {
-    const endpoint = url('--catalog-uri', options.catalogUri ?? '');
-    // A REST catalog's data files live in its own S3-compatible store, reached with static keys.
-    const storage = {
-      ...localStorage,
-      endpoint: options.catalogS3Endpoint ?? localStorage.endpoint,
-      useSsl: options.catalogS3UseSsl ?? false,
-      accessKeyId: options.catalogS3AccessKeyId ?? localStorage.accessKeyId,
-      secretAccessKey: options.catalogS3SecretAccessKey ?? localStorage.secretAccessKey,
-    };
-    return {
-      target: { kind: 'rest', endpoint, warehouse: options.catalogWarehouse ?? '', storage },
-      source: withSourceCredentials(publicArchive, options),
-    };
-  }
-  if (kind !== 'local') {
-    throw new ConfigError(
-      `Expected \`--catalog\` to be one of local, rest, s3tables, got \`${kind}\``,
-    );
-  }
-  const mirror: ArchiveSource = {
-    bucket: options.sourceBucket ?? local.archiveBucket,
-    region: local.region,
-    endpoint: options.sourceEndpoint
-      ? url('--source-endpoint', options.sourceEndpoint)
-      : s3EndpointUrl(local),
-    // Read like the public archive it stands for: unsigned (`lakehouse up` makes it public).
-    credentials: 'anonymous',
-    sideCredentials: {
-      accessKeyId: local.job.accessKeyId,
-      secretAccessKey: local.job.secretAccessKey,
-    },
-  };
-  return {
-    target: { kind: 'rest', endpoint: catalogUrl(local), warehouse: '', storage: localStorage },
-    source: options.sourceCredentials ? withSourceCredentials(mirror, options) : mirror,
-  };
-}
-
-function withSourceCredentials(source: ArchiveSource, options: SourceOptions): ArchiveSource {
-  const value = options.sourceCredentials;
-  if (value === undefined) return source;
-  if (value === 'anonymous' || value === 'default-chain') return { ...source, credentials: value };
-  throw new ConfigError(
-    `Expected \`--source-credentials\` to be one of anonymous, default-chain, got \`${value}\``,
-  );
-}
-
-function day(flag: string, value: string): ArchiveDay {
-  try {
-    return parseArchiveDay(value);
-  } catch {
-    throw new ConfigError(`Expected \`${flag}\` to be a date YYYY-MM-DD, got \`${value}\``);
-  }
-}
-
-function stationSelection(value: string | undefined): StationSelection {
-  if (value === undefined) return 'all';
-  const parsed = parseStationSelection(value);
-  if (typeof parsed === 'object' && 'error' in parsed) throw new ConfigError(parsed.error);
-  return parsed;
-}
-
-export function integer(
-  flag: string,
-  value: number,
-  min: number,
-  max = Number.MAX_SAFE_INTEGER,
-): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(
-      `Expected \`${flag}\` to be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}, got \`${value}\``,
-    );
-  }
-  return value;
-}
-
-function fraction(flag: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0 || value > 1)
-    throw new ConfigError(`Expected \`${flag}\` to be a number from 0 to 1, got \`${value}\``);
-  return value;
-}
-
-function memory(flag: string, value: string): string {
-  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(value)) {
-    throw new ConfigError(`Expected \`${flag}\` to be a size like 2GB or 512MiB, got \`${value}\``);
-  }
-  return value;
-}
-
-function identifier(flag: string, value: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,254}$/.test(value)) {
-    throw new ConfigError(
-      `Expected \`${flag}\` to be a lower-case name of letters, digits and _, got \`${value}\``,
-    );
-  }
-  return value;
-}
-
-export function url(flag: string, value: string): string {
-  try {
-    const parsed = new URL(value);
-    if (parsed.protocol === 'http:' || parsed.protocol === 'https:')
-      return value.replace(/\/$/, '');
-  } catch {
-    // fall through
-  }
-  throw new ConfigError(`Expected \`${flag}\` to be an http(s) URL, got \`${value}\``);
 }
