@@ -1,5 +1,4 @@
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import type { ListObjectsV2CommandOutput, S3ClientConfig } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LakehouseError, classify, errorSummary } from '../lakehouseError.ts';
 import type { ErrorKind } from '../lakehouseError.ts';
@@ -7,15 +6,12 @@ import type { OnRetry } from '../model/retryCounts.ts';
 import type { OnSourceRequest } from '../model/sourceRequests.ts';
 import type { ArchiveObject, ArchiveStore, GetResult } from './archiveStore.ts';
 import { createHttpObjectReader } from './httpObjectReader.ts';
-import type { FetchedObject } from './objectReader.ts';
 import { createSdkObjectReader } from './sdkObjectReader.ts';
-import {
-  CorruptBodyError,
-  ThrottleGate,
-  retrySourceRequest,
-  type RetryPolicy,
-} from './sourceRetries.ts';
-import { verifyBody, type ExpectedObject } from './verifyBody.ts';
+import { listPages } from './listPages.ts';
+import { ThrottleGate, type RetryPolicy } from './sourceRetries.ts';
+import { stripQuotes, type StoreRequests } from './storeRequests.ts';
+import { verifiedGetter } from './verifiedGet.ts';
+import type { ExpectedObject } from './verifyBody.ts';
 import type { ArchiveSource } from '../model/archiveSource.ts';
 
 export type { ArchiveCredentials } from '../model/archiveSource.ts';
@@ -64,83 +60,18 @@ export function createS3ArchiveStore(options: S3ArchiveStoreOptions): ArchiveSto
     gate: new ThrottleGate(settings.throttleBaseMs),
     onRetry: settings.onRetry,
   };
-  const fail = (err: unknown, verb: Verb, target: string): LakehouseError =>
-    sourceError(err, verb, `s3://${bucket}/${target}`);
-  // Bodies whose MD5 differed from their ETag the same way twice: the ETag is not an MD5 here
-  // (e.g. SSE-KMS), so after a few the check is dropped rather than fetching everything twice.
-  let stableMd5Mismatches = 0;
-
-  async function* pages(prefix: string, delimiter?: string) {
-    let token: string | undefined;
-    do {
-      const request = new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix,
-        Delimiter: delimiter,
-        ContinuationToken: token,
-      });
-      const page: ListObjectsV2CommandOutput = await retrySourceRequest(
-        policy,
-        `listing s3://${bucket}/${prefix}`,
-        () => {
-          settings.onRequest('list');
-          return client
-            .send(request)
-            .catch((err: unknown) => Promise.reject(fail(err, 'list', prefix)));
-        },
-      );
-      yield page;
-      if (page.IsTruncated === true && !page.NextContinuationToken) {
-        throw new LakehouseError(
-          'unknown',
-          `source: listing s3://${bucket}/${prefix} was truncated without a continuation token`,
-        );
-      }
-      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-    } while (token !== undefined);
-  }
-
-  async function getVerified(key: string, expected?: ExpectedObject): Promise<GetResult> {
-    let previousMismatch: string | undefined;
-    return retrySourceRequest(policy, `reading s3://${bucket}/${key}`, async () => {
-      let response: FetchedObject;
-      settings.onRequest('get');
-      try {
-        response = await reader.read(key);
-      } catch (err) {
-        const error = fail(err, 'read', key);
-        if (error.kind === 'not-found') return { kind: 'missing' } as const;
-        throw error;
-      }
-      if (response.etag === undefined) {
-        throw new LakehouseError(
-          'transient',
-          `source: s3://${bucket}/${key} came back without an ETag`,
-        );
-      }
-      const body = response.body;
-      const etag = stripQuotes(response.etag);
-      const url = `s3://${bucket}/${key}`;
-      const head = { etag, contentLength: response.contentLength };
-      const modified = response.lastModified ? { lastModified: response.lastModified } : {};
-      try {
-        const md5 = verifyBody(url, body, head, expected, stableMd5Mismatches < 3);
-        return { kind: 'found', body, etag, verified: md5 !== undefined, ...modified } as const;
-      } catch (err) {
-        const md5 = err instanceof CorruptBodyError ? err.md5 : undefined;
-        if (md5 === undefined || md5 !== previousMismatch) {
-          previousMismatch = md5;
-          throw err;
-        }
-        stableMd5Mismatches += 1; // the same bytes twice: what is stored, not a transport fault
-        return { kind: 'found', body, etag, verified: false, ...modified } as const;
-      }
-    });
-  }
+  const requests: StoreRequests = {
+    client,
+    bucket,
+    policy,
+    onRequest: settings.onRequest,
+    fail: (err, verb, target) => sourceError(err, verb, `s3://${bucket}/${target}`),
+  };
+  const getVerified = verifiedGetter(requests, reader);
 
   return {
     async *listObjects(prefix: string): AsyncIterable<ArchiveObject> {
-      for await (const page of pages(prefix)) {
+      for await (const page of listPages(requests, prefix)) {
         for (const object of page.Contents ?? []) {
           const { Key: key, ETag: etag, Size: size } = object;
           if (key === undefined || etag === undefined || size === undefined) {
@@ -155,7 +86,7 @@ export function createS3ArchiveStore(options: S3ArchiveStoreOptions): ArchiveSto
     },
 
     async *listPrefixes(prefix: string): AsyncIterable<string> {
-      for await (const page of pages(prefix, '/')) {
+      for await (const page of listPages(requests, prefix, '/')) {
         for (const common of page.CommonPrefixes ?? []) {
           if (common.Prefix !== undefined) yield common.Prefix;
         }
@@ -304,9 +235,4 @@ function sourceError(err: unknown, verb: Verb, url: string): LakehouseError {
     `source: ${what} ${doing} ${url} (${errorSummary(err)}); ${nextStep(kind, verb)}`,
     { cause: err },
   );
-}
-
-/** S3 quotes ETags (`"9b2c…"`); the archive's identity of a file version is the bare value. */
-function stripQuotes(etag: string): string {
-  return etag.length >= 2 && etag.startsWith('"') && etag.endsWith('"') ? etag.slice(1, -1) : etag;
 }
