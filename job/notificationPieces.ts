@@ -45,58 +45,11 @@ export async function* notificationPieces(
 ): AsyncGenerator<ListedPiece> {
   let drained = false;
   while (!drained && feed.messages < reading.maxMessages) {
-    const keys = new Map<string, NotifiedKey>();
-    const toDelete: QueueMessage[] = [];
     const started = performance.now();
-    while (keys.size < reading.batchFiles && feed.messages < reading.maxMessages) {
-      const messages = await queue.receive({
-        maxMessages: Math.min(RECEIVE_MAX, reading.maxMessages - feed.messages),
-        waitSeconds: reading.waitSeconds,
-        visibilitySeconds: reading.visibilitySeconds,
-      });
-      if (messages.length === 0) {
-        drained = true;
-        break;
-      }
-      feed.messages += messages.length;
-      for (const message of messages) {
-        const parsed = parseNotification(message.body);
-        if (parsed.kind === 'malformed') {
-          feed.deadLettered += 1;
-          logger.warn(
-            { messageId: message.messageId, reason: parsed.reason },
-            'unreadable notification moved to the dead-letter queue',
-          );
-          if (!reading.dryRun) await queue.deadLetter(message, parsed.reason);
-          continue;
-        }
-        toDelete.push(message);
-        if (parsed.kind === 'test') {
-          feed.ignored += 1;
-          continue;
-        }
-        for (const record of parsed.records) {
-          feed.records += 1;
-          if (!record.eventName.startsWith('ObjectCreated:')) {
-            feed.ignored += 1;
-            continue;
-          }
-          const named = record.bucket === reading.bucket ? parseArchiveKey(record.key) : undefined;
-          if (named === undefined) {
-            feed.unmatched += 1;
-            logger.warn(
-              { bucket: record.bucket, key: record.key },
-              'notified key is outside the archive layout or bucket; reported, not loaded',
-            );
-            continue;
-          }
-          if (keys.has(record.key)) feed.repeats += 1;
-          else keys.set(record.key, { key: record.key, ...named });
-        }
-      }
-    }
-    const listing = await listNotifiedKeys(store, [...keys.values()], reading.concurrency);
-    feed.keys += keys.size;
+    const batch = await receiveBatch(queue, reading, feed, logger);
+    drained = batch.drained;
+    const listing = await listNotifiedKeys(store, [...batch.keys.values()], reading.concurrency);
+    feed.keys += batch.keys.size;
     feed.gone += listing.gone.length;
     if (listing.gone.length > 0) {
       logger.warn(
@@ -104,17 +57,7 @@ export async function* notificationPieces(
         'notified keys are no longer in the archive; nothing to load for them',
       );
     }
-    const acknowledge = async (): Promise<void> => {
-      if (reading.dryRun || toDelete.length === 0) return;
-      const refused = await queue.delete(toDelete);
-      feed.deleted += toDelete.length - refused.length;
-      if (refused.length > 0) {
-        logger.warn(
-          { count: refused.length },
-          'some notifications could not be deleted (receipt expired); they come back and change nothing',
-        );
-      }
-    };
+    const acknowledge = () => deleteMessages(queue, batch.toDelete, reading, feed, logger);
     if (listing.files.length === 0) {
       await acknowledge();
       continue;
@@ -134,5 +77,97 @@ export async function* notificationPieces(
       seconds: (performance.now() - started) / 1000,
       done: acknowledge,
     };
+  }
+}
+
+interface Batch {
+  /** The distinct archive keys the batch's messages name. */
+  readonly keys: Map<string, NotifiedKey>;
+  /** Its readable messages: deleted once the piece is loaded. */
+  readonly toDelete: QueueMessage[];
+  /** The queue answered empty. */
+  readonly drained: boolean;
+}
+
+/** Messages until `batchFiles` distinct keys are named or the queue is empty. */
+async function receiveBatch(
+  queue: NotificationQueue,
+  reading: FeedReading,
+  feed: FeedSummary,
+  logger: Logger,
+): Promise<Batch> {
+  const keys = new Map<string, NotifiedKey>();
+  const toDelete: QueueMessage[] = [];
+  while (keys.size < reading.batchFiles && feed.messages < reading.maxMessages) {
+    const messages = await queue.receive({
+      maxMessages: Math.min(RECEIVE_MAX, reading.maxMessages - feed.messages),
+      waitSeconds: reading.waitSeconds,
+      visibilitySeconds: reading.visibilitySeconds,
+    });
+    if (messages.length === 0) return { keys, toDelete, drained: true };
+    feed.messages += messages.length;
+    for (const message of messages) {
+      const parsed = parseNotification(message.body);
+      if (parsed.kind === 'malformed') {
+        feed.deadLettered += 1;
+        logger.warn(
+          { messageId: message.messageId, reason: parsed.reason },
+          'unreadable notification moved to the dead-letter queue',
+        );
+        if (!reading.dryRun) await queue.deadLetter(message, parsed.reason);
+        continue;
+      }
+      toDelete.push(message);
+      if (parsed.kind === 'test') feed.ignored += 1;
+      else addNotifiedKeys(parsed.records, keys, reading, feed, logger);
+    }
+  }
+  return { keys, toDelete, drained: false };
+}
+
+/** A message's records into `keys`: created objects of the archive layout in the archive bucket. */
+function addNotifiedKeys(
+  records: readonly { eventName: string; bucket: string; key: string }[],
+  keys: Map<string, NotifiedKey>,
+  reading: FeedReading,
+  feed: FeedSummary,
+  logger: Logger,
+): void {
+  for (const record of records) {
+    feed.records += 1;
+    if (!record.eventName.startsWith('ObjectCreated:')) {
+      feed.ignored += 1;
+      continue;
+    }
+    const named = record.bucket === reading.bucket ? parseArchiveKey(record.key) : undefined;
+    if (named === undefined) {
+      feed.unmatched += 1;
+      logger.warn(
+        { bucket: record.bucket, key: record.key },
+        'notified key is outside the archive layout or bucket; reported, not loaded',
+      );
+      continue;
+    }
+    if (keys.has(record.key)) feed.repeats += 1;
+    else keys.set(record.key, { key: record.key, ...named });
+  }
+}
+
+/** Deletes a loaded piece's messages (not on a dry run); a refused delete changes nothing. */
+async function deleteMessages(
+  queue: NotificationQueue,
+  messages: readonly QueueMessage[],
+  reading: FeedReading,
+  feed: FeedSummary,
+  logger: Logger,
+): Promise<void> {
+  if (reading.dryRun || messages.length === 0) return;
+  const refused = await queue.delete([...messages]);
+  feed.deleted += messages.length - refused.length;
+  if (refused.length > 0) {
+    logger.warn(
+      { count: refused.length },
+      'some notifications could not be deleted (receipt expired); they come back and change nothing',
+    );
   }
 }
