@@ -108,74 +108,16 @@ export const LOG_RETENTION_DAYS = [
 /** Reads stack config through `get` (e.g. `(key) => new pulumi.Config().get(key)`), checks all of it. */
 export function resolveStackConfig(get: (key: string) => string | undefined): StackConfig {
   const d = STACK_CONFIG_DEFAULTS;
-  const text = (key: string): string | undefined => {
-    const value = get(key)?.trim();
-    return value === '' ? undefined : value;
-  };
-  const int = (key: string, fallback: number, min: number, max: number): number => {
-    const raw = text(key);
-    const value = raw === undefined ? fallback : Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new Error(
-        `config: Expected \`${key}\` to be an integer from ${min} to ${max}, got \`${raw}\``,
-      );
-    }
-    return value;
-  };
-  const bool = (key: string, fallback: boolean): boolean => {
-    const raw = text(key);
-    if (raw === undefined) return fallback;
-    if (raw !== 'true' && raw !== 'false') {
-      throw new Error(`config: Expected \`${key}\` to be true or false, got \`${raw}\``);
-    }
-    return raw === 'true';
-  };
-
-  const kmsKeyArn = text('kmsKeyArn');
-  if (
-    kmsKeyArn !== undefined &&
-    !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/.test(kmsKeyArn)
-  ) {
-    throw new Error(
-      `config: Expected \`kmsKeyArn\` to be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/…, got \`${kmsKeyArn}\``,
-    );
-  }
-  const alertEmail = text('alertEmail');
-  if (alertEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alertEmail)) {
-    throw new Error(
-      `config: Expected \`alertEmail\` to be an e-mail address, got \`${alertEmail}\``,
-    );
-  }
-  const logRetentionDays = int('logRetentionDays', d.logRetentionDays, 1, 3653);
-  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
-    throw new Error(
-      `config: Expected \`logRetentionDays\` to be one of ${LOG_RETENTION_DAYS.join(', ')}, got \`${logRetentionDays}\``,
-    );
-  }
-  const vpcId = text('vpcId');
-  if (vpcId !== undefined && !/^vpc-[0-9a-f]{8,17}$/.test(vpcId)) {
-    throw new Error(
-      `config: Expected \`vpcId\` to be a VPC id like vpc-0abc1234, got \`${vpcId}\``,
-    );
-  }
-  const subnetText = text('subnetIds');
-  const subnetIds = subnetText?.split(',').map((id) => id.trim());
-  if (subnetIds?.some((id) => !/^subnet-[0-9a-f]{8,17}$/.test(id))) {
-    throw new Error(
-      `config: Expected \`subnetIds\` to be comma-separated subnet ids like subnet-0abc1234,subnet-0def5678, got \`${subnetText}\``,
-    );
-  }
-  if (subnetIds && !vpcId) {
-    throw new Error(
-      `config: Expected \`vpcId\` with \`subnetIds\` (the task's security group belongs to that VPC), got subnetIds \`${subnetText}\` and no vpcId`,
-    );
-  }
-  const namePrefix = text('namePrefix') ?? d.namePrefix;
-  const tableBucketName = text('tableBucketName');
+  const { text, int, bool } = configReader(get);
   return {
-    namePrefix,
-    tableBucketName,
-    kmsKeyArn,
+    namePrefix: text('namePrefix') ?? d.namePrefix,
+    tableBucketName: text('tableBucketName'),
+    kmsKeyArn: matching(
+      text,
+      'kmsKeyArn',
+      /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/,
+      'a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/…',
+    ),
     protectTables: bool('protectTables', d.protectTables),
     unreferencedDays: int('unreferencedDays', d.unreferencedDays, 1, 36500),
     nonCurrentDays: int('nonCurrentDays', d.nonCurrentDays, 1, 36500),
@@ -187,6 +129,76 @@ export function resolveStackConfig(get: (key: string) => string | undefined): St
     ),
     snapshotMaxAgeHours: int('snapshotMaxAgeHours', d.snapshotMaxAgeHours, 1, 876000),
     snapshotMinCount: int('snapshotMinCount', d.snapshotMinCount, 1, 10000),
+    ...scheduleConfig(text, int, bool),
+    task: fargateSize(
+      int('taskCpu', d.taskCpu, 256, 16384),
+      int('taskMemory', d.taskMemory, 512, 122880),
+    ),
+    lookbackDays: int('lookbackDays', d.lookbackDays, 1, 366),
+    logRetentionDays: logRetention(int('logRetentionDays', d.logRetentionDays, 1, 3653)),
+    alertEmail: matching(text, 'alertEmail', /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an e-mail address'),
+    imageKeepCount: int('imageKeepCount', d.imageKeepCount, 1, 1000),
+    ...networkConfig(text),
+  };
+}
+
+type Text = (key: string) => string | undefined;
+type Int = (key: string, fallback: number, min: number, max: number) => number;
+type Bool = (key: string, fallback: boolean) => boolean;
+
+/** Typed reads of stack config keys: blank counts as unset; a bad value names its key. */
+function configReader(get: (key: string) => string | undefined): {
+  text: Text;
+  int: Int;
+  bool: Bool;
+} {
+  const text: Text = (key) => {
+    const value = get(key)?.trim();
+    return value === '' ? undefined : value;
+  };
+  const int: Int = (key, fallback, min, max) => {
+    const raw = text(key);
+    const value = raw === undefined ? fallback : Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(
+        `config: Expected \`${key}\` to be an integer from ${min} to ${max}, got \`${raw}\``,
+      );
+    }
+    return value;
+  };
+  const bool: Bool = (key, fallback) => {
+    const raw = text(key);
+    if (raw === undefined) return fallback;
+    if (raw !== 'true' && raw !== 'false') {
+      throw new Error(`config: Expected \`${key}\` to be true or false, got \`${raw}\``);
+    }
+    return raw === 'true';
+  };
+  return { text, int, bool };
+}
+
+/** An optional key whose value must match `pattern`, described as `what` when it does not. */
+function matching(text: Text, key: string, pattern: RegExp, what: string): string | undefined {
+  const value = text(key);
+  if (value !== undefined && !pattern.test(value)) {
+    throw new Error(`config: Expected \`${key}\` to be ${what}, got \`${value}\``);
+  }
+  return value;
+}
+
+function logRetention(days: number): number {
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
+    throw new Error(
+      `config: Expected \`logRetentionDays\` to be one of ${LOG_RETENTION_DAYS.join(', ')}, got \`${days}\``,
+    );
+  }
+  return days;
+}
+
+/** The nightly's, the feed's and the reconciliation's schedules. */
+function scheduleConfig(text: Text, int: Int, bool: Bool) {
+  const d = STACK_CONFIG_DEFAULTS;
+  return {
     scheduleCron: scheduleExpression(text('scheduleCron') ?? d.scheduleCron),
     scheduleTimezone: scheduleTimezone(text('scheduleTimezone') ?? d.scheduleTimezone),
     scheduleEnabled: bool('scheduleEnabled', d.scheduleEnabled),
@@ -196,10 +208,6 @@ export function resolveStackConfig(get: (key: string) => string | undefined): St
       d.scheduleMaxEventAgeSeconds,
       60,
       86400,
-    ),
-    task: fargateSize(
-      int('taskCpu', d.taskCpu, 256, 16384),
-      int('taskMemory', d.taskMemory, 512, 122880),
     ),
     notificationFeed: bool('notificationFeed', d.notificationFeed),
     notificationMaxReceiveCount: int(
@@ -216,11 +224,23 @@ export function resolveStackConfig(get: (key: string) => string | undefined): St
     reconcileCron: scheduleExpression(text('reconcileCron') ?? d.reconcileCron, 'reconcileCron'),
     reconcileDays: int('reconcileDays', d.reconcileDays, 1, 3653),
     reconcileTimeoutHours: int('reconcileTimeoutHours', d.reconcileTimeoutHours, 1, 24),
-    lookbackDays: int('lookbackDays', d.lookbackDays, 1, 366),
-    logRetentionDays,
-    alertEmail,
-    imageKeepCount: int('imageKeepCount', d.imageKeepCount, 1, 1000),
-    ...(vpcId ? { vpcId } : {}),
-    ...(subnetIds ? { subnetIds } : {}),
   };
+}
+
+/** Your own VPC and subnets, or none (the default VPC's default subnets). */
+function networkConfig(text: Text): { vpcId?: string; subnetIds?: string[] } {
+  const vpcId = matching(text, 'vpcId', /^vpc-[0-9a-f]{8,17}$/, 'a VPC id like vpc-0abc1234');
+  const subnetText = text('subnetIds');
+  const subnetIds = subnetText?.split(',').map((id) => id.trim());
+  if (subnetIds?.some((id) => !/^subnet-[0-9a-f]{8,17}$/.test(id))) {
+    throw new Error(
+      `config: Expected \`subnetIds\` to be comma-separated subnet ids like subnet-0abc1234,subnet-0def5678, got \`${subnetText}\``,
+    );
+  }
+  if (subnetIds && !vpcId) {
+    throw new Error(
+      `config: Expected \`vpcId\` with \`subnetIds\` (the task's security group belongs to that VPC), got subnetIds \`${subnetText}\` and no vpcId`,
+    );
+  }
+  return { ...(vpcId ? { vpcId } : {}), ...(subnetIds ? { subnetIds } : {}) };
 }
