@@ -89,15 +89,7 @@ async function backfill(config: BackfillConfig, deps: BackfillDependencies): Pro
     firstPiece.catch(() => undefined); // awaited in loadWindow; never unhandled if the lake fails first
     return withLake(config.duckdb, config.target, async (session) => {
       // A dry run creates, alters and commits nothing: it plans against the tables as they are.
-      const ensured = config.dryRun
-        ? undefined
-        : await ensureTables(session, config.namespace, TABLES);
-      if (
-        ensured &&
-        ensured.created.length + ensured.columnsAdded.length + ensured.partitioned.length > 0
-      ) {
-        logger.info({ ...ensured }, 'tables brought in line with job/tables.ts');
-      }
+      if (!config.dryRun) await ensureTablesLogged(session, config.namespace, logger);
       try {
         await loadWindow(session, config, deps, summary, { pieces, firstPiece, held });
       } catch (err) {
@@ -117,14 +109,7 @@ async function backfill(config: BackfillConfig, deps: BackfillDependencies): Pro
         }
         throw err;
       }
-      const rowsSeen = summary.rowsCommitted + summary.rowsRejected;
-      summary.rejectRate = Math.max(
-        rowsSeen > 0 ? summary.rowsRejected / rowsSeen : 0,
-        summary.filesFetched > 0 ? summary.filesRejected / summary.filesFetched : 0,
-      );
-      if (summary.rejectRate > config.maxRejectRate) summary.exitCode = 3;
-      summary.filesHeldMax = held.max;
-      summary.seconds.total = secondsSince(started);
+      finishSummary(summary, config.maxRejectRate, held.max, started);
       const retried = nonZeroRetries(summary.retries);
       if (Object.keys(retried).length > 0) logger.info({ retries: retried }, 'retries this run');
       if (!config.dryRun) {
@@ -138,6 +123,34 @@ async function backfill(config: BackfillConfig, deps: BackfillDependencies): Pro
       return summary;
     });
   });
+}
+
+async function ensureTablesLogged(
+  session: LakeSession,
+  namespace: string,
+  logger: Logger,
+): Promise<void> {
+  const ensured = await ensureTables(session, namespace, TABLES);
+  if (ensured.created.length + ensured.columnsAdded.length + ensured.partitioned.length > 0) {
+    logger.info({ ...ensured }, 'tables brought in line with job/tables.ts');
+  }
+}
+
+/** The run's reject rate (of rows, or of files if higher) and exit code, and its totals. */
+function finishSummary(
+  summary: RunSummary,
+  maxRejectRate: number,
+  filesHeldMax: number,
+  started: number,
+): void {
+  const rowsSeen = summary.rowsCommitted + summary.rowsRejected;
+  summary.rejectRate = Math.max(
+    rowsSeen > 0 ? summary.rowsRejected / rowsSeen : 0,
+    summary.filesFetched > 0 ? summary.filesRejected / summary.filesFetched : 0,
+  );
+  if (summary.rejectRate > maxRejectRate) summary.exitCode = 3;
+  summary.filesHeldMax = filesHeldMax;
+  summary.seconds.total = secondsSince(started);
 }
 
 interface PieceStream {
