@@ -80,54 +80,10 @@ export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promi
     workDir: join(work, 'job'),
   };
   const config = resolveBackfillConfig(base, process.env, ctx.root);
-  const cli = join(ctx.root, 'bin', 'openaq-lakehouse.js');
-  const floorScript = join(ctx.root, 'scripts', 'bench', 'floorProcess.ts');
   const naiveScript = join(ctx.root, 'scripts', 'bench', 'naiveStatementProcess.ts');
   const naiveNamespace = `${namespace}_naive`;
 
-  const measured = (what: string, args: string[], onStderrLine?: (line: string) => void) =>
-    measuredChild(ctx, `${point.label} ${what}`, args, onStderrLine);
-  const floorRun = async (
-    what: string,
-    options: BackfillOptions,
-    listOnly: boolean,
-  ): Promise<FloorRun> => {
-    const { child, ...measure } = await measured(what, [
-      floorScript,
-      JSON.stringify(options),
-      ...(listOnly ? ['--list-only'] : []),
-    ]);
-    return { ...measure, result: JSON.parse(child.stdout) as FloorResult };
-  };
-  const jobRun = async (
-    what: string,
-    profileDir?: string,
-    keepSeries = false,
-    options: BackfillOptions = base,
-  ): Promise<JobRun> => {
-    const profile = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
-    // The job's info logs mark when each commit starts, to split its RSS into load and commit.
-    const spawnedAt = Date.now();
-    let firstCommitAt = Number.POSITIVE_INFINITY;
-    const { child, ...measure } = await measured(
-      what,
-      [...profile, cli, ...jobArgs(options, 'info')],
-      (line) => {
-        if (!line.includes('"committing"')) return;
-        const time = (JSON.parse(line) as { time?: number }).time;
-        if (time !== undefined) firstCommitAt = Math.min(firstCommitAt, (time - spawnedAt) / 1000);
-      },
-    );
-    const peak = (keep: (t: number) => boolean): number =>
-      Math.max(0, ...child.rssSeries.filter(([t]) => keep(t)).map(([, rss]) => rss));
-    return {
-      ...measure,
-      summary: JSON.parse(child.stdout) as RunSummary,
-      peakRssBeforeCommitBytes: peak((t) => t < firstCommitAt),
-      peakRssFromCommitBytes: peak((t) => t >= firstCommitAt),
-      ...(keepSeries ? { rssSeries: downsample(child.rssSeries, 200) } : {}),
-    };
-  };
+  const { floorRun, jobRun, measured } = pointRunners(point, ctx, base);
 
   try {
     // The floor gets a work folder of its own: no station cache, like the job's first run.
@@ -192,6 +148,63 @@ export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promi
       await rm(work, { recursive: true, force: true });
     }
   }
+}
+
+type Measured = (
+  what: string,
+  args: string[],
+  onStderrLine?: (line: string) => void,
+) => Promise<ProcessMeasure & { child: ChildRun }>;
+
+/** The point's measured processes: the floor (or a listing-only pass) and the job. */
+function pointRunners(point: ScalePoint, ctx: PointContext, base: BackfillOptions) {
+  const cli = join(ctx.root, 'bin', 'openaq-lakehouse.js');
+  const floorScript = join(ctx.root, 'scripts', 'bench', 'floorProcess.ts');
+  const measured: Measured = (what, args, onStderrLine) =>
+    measuredChild(ctx, `${point.label} ${what}`, args, onStderrLine);
+  const floorRun = async (
+    what: string,
+    options: BackfillOptions,
+    listOnly: boolean,
+  ): Promise<FloorRun> => {
+    const { child, ...measure } = await measured(what, [
+      floorScript,
+      JSON.stringify(options),
+      ...(listOnly ? ['--list-only'] : []),
+    ]);
+    return { ...measure, result: JSON.parse(child.stdout) as FloorResult };
+  };
+  const jobRun = async (
+    what: string,
+    profileDir?: string,
+    keepSeries = false,
+    options: BackfillOptions = base,
+  ): Promise<JobRun> => {
+    const profile = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+    // The job's info logs mark when each commit starts, to split its RSS into load and commit.
+    const spawnedAt = Date.now();
+    let firstCommitAt = Number.POSITIVE_INFINITY;
+    const { child, ...measure } = await measured(
+      what,
+      [...profile, cli, ...jobArgs(options, 'info')],
+      (line) => {
+        if (!line.includes('"committing"')) return;
+        const time = (JSON.parse(line) as { time?: number }).time;
+        if (time !== undefined) firstCommitAt = Math.min(firstCommitAt, (time - spawnedAt) / 1000);
+      },
+    );
+    const peak = (keep: (t: number) => boolean): number =>
+      Math.max(0, ...child.rssSeries.filter(([t]) => keep(t)).map(([, rss]) => rss));
+    return {
+      ...measure,
+      summary: JSON.parse(child.stdout) as RunSummary,
+      peakRssBeforeCommitBytes: peak((t) => t < firstCommitAt),
+      peakRssFromCommitBytes: peak((t) => t >= firstCommitAt),
+      ...(keepSeries ? { rssSeries: downsample(child.rssSeries, 200) } : {}),
+    };
+  };
+
+  return { floorRun, jobRun, measured };
 }
 
 /** The naive contender (see naiveStatementProcess.ts), as its own measured process. */
