@@ -3,6 +3,7 @@ import { planPieces, type Piece } from './planPieces.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
 import { listWindow, resolveStations, type WindowListing } from './source/listWindow.ts';
 import { stationCacheOption } from './source/stationCache.ts';
+import { secondsSince } from './secondsSince.ts';
 
 /** A piece of the window with its listing. */
 export interface ListedPiece {
@@ -62,7 +63,7 @@ export async function* listPieces(
       concurrency: config.concurrency,
     }).then((listing) => {
       held.add(listing.files.length);
-      return { piece, listing, seconds: (performance.now() - started) / 1000 };
+      return { piece, listing, seconds: secondsSince(started) };
     });
     listed.catch(() => undefined); // awaited below; never left unhandled if the run stops first
     return listed;

@@ -6,6 +6,7 @@ import type { ArchiveStore } from './source/archiveStore.ts';
 import { listNotifiedKeys, type NotifiedKey } from './source/listNotifiedKeys.ts';
 import type { NotificationQueue, QueueMessage } from './source/notificationQueue.ts';
 import { parseNotification } from './source/objectCreatedEvent.ts';
+import { secondsSince } from './secondsSince.ts';
 
 /** How the feed is read; see FeedConfig in config.ts for each field's default. */
 export interface FeedReading {
@@ -74,7 +75,7 @@ export async function* notificationPieces(
         stationsListed: stations.length,
         listRequests: listing.listRequests,
       },
-      seconds: (performance.now() - started) / 1000,
+      seconds: secondsSince(started),
       done: acknowledge,
     };
   }

@@ -12,6 +12,7 @@ import { stationCacheOption } from '../source/stationCache.ts';
 import { defineCommand, type CommandContext, type Terminal } from './commandContext.ts';
 import { manifestLocation, manifestS3 } from './manifestAccess.ts';
 import { lakeOptions, sourceOptions } from './sharedOptions.ts';
+import { secondsSince } from '../secondsSince.ts';
 
 export const planBackfillCommand = ({ env, terminal, packageRoot, exit }: CommandContext) =>
   defineCommand(
@@ -79,7 +80,7 @@ export async function runPlanBackfill(
     terminal.stderr.write(
       `plan-backfill: ${config.window.from}..${config.window.to}: ${counts.files} files of ${counts.stations.length} stations ` +
         `in ${shards.length} shards (${smallest}..${largest} files each, at most ${maxFiles}); ` +
-        `${counts.listRequests} listings in ${((performance.now() - started) / 1000).toFixed(1)} s` +
+        `${counts.listRequests} listings in ${secondsSince(started).toFixed(1)} s` +
         `${counts.unmatchedKeys > 0 ? `; ${counts.unmatchedKeys} keys off the layout ignored` : ''}` +
         `${out === undefined ? '' : `; written to ${out.kind === 's3' ? `s3://${out.bucket}/${out.key}` : out.path}`}\n`,
     );

@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveBackfillConfig } from '../../infra/backfillConfig.ts';
-import type { PolicyDocument } from '../../infra/policyDocument.ts';
-import { actionsOf, resourcesOf } from '../../infra/policyDocument.ts';
 import { RUN_TASK_SYNC } from '../../infra/runTaskState.ts';
 import { startExecutionCommand } from '../../infra/startExecutionCommand.ts';
+import type { PolicyDocument } from '../../infra/policyDocument.ts';
+import { actionsOf } from '../../infra/policyDocument.ts';
+import { grants, inlinePolicyOf } from './declaredPolicies.ts';
 import { ACCOUNT, REGION, SUBNET_IDS, runProgram, type ProgramRun } from './programUnderMocks.ts';
 
 const CONFIG = {
@@ -35,18 +36,6 @@ const definitionOf = (suffix: string): Definition =>
   JSON.parse(String(machine(suffix).inputs.definition)) as Definition;
 const roleOf = (suffix: string) =>
   run.ofType('aws:iam/role:Role').find((r) => r.state.arn === machine(suffix).inputs.roleArn)!;
-const inlinePolicyOf = (roleName: string): PolicyDocument => {
-  const attached = run
-    .ofType('aws:iam/rolePolicy:RolePolicy')
-    .filter((p) => p.inputs.role === roleName);
-  expect(attached).toHaveLength(1);
-  return JSON.parse(String(attached[0]!.inputs.policy)) as PolicyDocument;
-};
-/** Every grant of a policy as "action on resource". */
-const grants = (policy: PolicyDocument): string[] =>
-  policy.Statement.flatMap((s) =>
-    actionsOf(s).flatMap((a) => resourcesOf(s).map((r) => `${a} on ${r}`)),
-  ).sort();
 
 /** Every Next names a state; every state ends, goes on, chooses, or fails. */
 function expectWellFormed(states: States, startAt: string): void {
@@ -144,7 +133,7 @@ describe('the backfill state machine', () => {
     expect(JSON.parse(String(role.inputs.assumeRolePolicy))).toMatchObject({
       Statement: [{ Principal: { Service: 'states.amazonaws.com' } }],
     });
-    const policy = inlinePolicyOf(role.name);
+    const policy = inlinePolicyOf(run, role.name);
     const name = String(machine('-backfill').inputs.name);
     const cluster = run.one('aws:ecs/cluster:Cluster');
     const family = String(
@@ -236,7 +225,7 @@ describe('the nightly state machine', () => {
 
   it('has a role that may also list its own executions, and nothing of the backfill', () => {
     const own = String(machine('-nightly').inputs.name);
-    const list = grants(inlinePolicyOf(roleOf('-nightly').name));
+    const list = grants(inlinePolicyOf(run, roleOf('-nightly').name));
     expect(list).toContain(
       `states:ListExecutions on arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${own}`,
     );

@@ -1,10 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { feedRuns } from '../../infra/feedRuns.ts';
-import type { PolicyDocument } from '../../infra/policyDocument.ts';
-import { actionsOf, resourcesOf } from '../../infra/policyDocument.ts';
 import { RUN_TASK_SYNC } from '../../infra/runTaskState.ts';
 import { STACK_CONFIG_DEFAULTS, resolveStackConfig } from '../../infra/stackConfig.ts';
 import { metricsCommand } from '../../job/output/metricsRecord.ts';
+import { grants, inlinePolicyOf } from './declaredPolicies.ts';
 import { ACCOUNT, REGION, runProgram, type ProgramRun } from './programUnderMocks.ts';
 
 // The feed on, with non-default schedules, so each assertion shows the value came from config.
@@ -35,18 +34,6 @@ const statesOf = (name: string): States =>
   (JSON.parse(String(machine(name).inputs.definition)) as { States: States }).States;
 const roleByArn = (arn: unknown) =>
   run.ofType('aws:iam/role:Role').find((r) => r.state.arn === arn)!;
-const inlinePolicyOf = (roleName: unknown): PolicyDocument => {
-  const attached = run
-    .ofType('aws:iam/rolePolicy:RolePolicy')
-    .filter((p) => p.inputs.role === roleName);
-  expect(attached).toHaveLength(1);
-  return JSON.parse(String(attached[0]!.inputs.policy)) as PolicyDocument;
-};
-/** Every grant of a policy as "action on resource". */
-const grants = (policy: PolicyDocument): string[] =>
-  policy.Statement.flatMap((s) =>
-    actionsOf(s).flatMap((a) => resourcesOf(s).map((r) => `${a} on ${r}`)),
-  ).sort();
 const overrideOf = (state: Record<string, unknown> | undefined) =>
   ((state?.Parameters as { Overrides?: { ContainerOverrides: Record<string, unknown>[] } })
     .Overrides?.ContainerOverrides ?? [])[0];
@@ -123,10 +110,10 @@ describe('with the feed on', () => {
 
   it("gives each state machine's role only its own task, guard and topic", () => {
     const nightly = grants(
-      inlinePolicyOf(roleByArn(machine(`${BASE}-nightly`).inputs.roleArn).name),
+      inlinePolicyOf(run, roleByArn(machine(`${BASE}-nightly`).inputs.roleArn).name),
     );
     for (const name of [`${BASE}-feed-run`, `${BASE}-reconcile`]) {
-      const own = grants(inlinePolicyOf(roleByArn(machine(name).inputs.roleArn).name));
+      const own = grants(inlinePolicyOf(run, roleByArn(machine(name).inputs.roleArn).name));
       const list = `states:ListExecutions on arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
       expect(own).toContain(list);
       // The same grants as the nightly's, but the guard lists this machine's executions only.
@@ -152,7 +139,7 @@ describe('with the feed on', () => {
     for (const name of [`${BASE}-feed-run`, `${BASE}-reconcile`]) {
       const target = schedule(name).inputs.target as { roleArn: string; deadLetterConfig: unknown };
       expect(target.deadLetterConfig).toEqual({ arn: dlq.state.arn });
-      expect(grants(inlinePolicyOf(roleByArn(target.roleArn).name))).toEqual(
+      expect(grants(inlinePolicyOf(run, roleByArn(target.roleArn).name))).toEqual(
         [
           `sqs:SendMessage on ${String(dlq.state.arn)}`,
           `states:StartExecution on ${String(machine(name).state.arn)}`,
