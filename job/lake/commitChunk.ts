@@ -8,8 +8,6 @@ import { commitRetryKind } from './commitRetryKind.ts';
 import type { LakeSession } from './lakeSession.ts';
 import { retryRetryable } from './retryRetryable.ts';
 
-export type { ChunkCommitRequest } from './commit/chunkTables.ts';
-
 export type ChunkCommitResult =
   | {
       readonly kind: 'committed';

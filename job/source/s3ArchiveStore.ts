@@ -14,8 +14,6 @@ import { verifiedGetter } from './verifiedGet.ts';
 import type { ExpectedObject } from './verifyBody.ts';
 import type { ArchiveSource } from '../model/archiveSource.ts';
 
-export type { ArchiveCredentials } from '../model/archiveSource.ts';
-
 /** The archive source plus what one store needs: its socket pool and where it counts. */
 export interface S3ArchiveStoreOptions extends ArchiveSource {
   /** Keep-alive sockets per client: size it to the number of requests the caller keeps in flight. */
