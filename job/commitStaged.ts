@@ -5,11 +5,11 @@ import { commitChunk, type ChunkCommitResult } from './lake/commitChunk.ts';
 import { commitRetryKind } from './lake/commitRetryKind.ts';
 import { windowRange } from './lake/lakeLedger.ts';
 import type { LakeSession } from './lake/lakeSession.ts';
-import { backoffMs } from './lake/retryRetryable.ts';
 import type { StagingArea } from './lake/stagingArea.ts';
 import { LakehouseError, classify } from './lakehouseError.ts';
 import { archiveDayToMs, type ArchiveDay } from './model/archiveDay.ts';
 import type { RetryKind } from './model/retryCounts.ts';
+import { backoffMs, retryLoop } from './model/retryLoop.ts';
 import type { RunSummary } from './model/runSummary.ts';
 import { secondsSince } from './secondsSince.ts';
 import type { ListedFile } from './source/listWindow.ts';
@@ -56,8 +56,8 @@ async function commitWithRetries(
   const started = performance.now();
   const days = dayBounds(chunk);
   const range = windowRange(archiveDayToMs(days.from), archiveDayToMs(days.to));
-  for (let attempt = 0; ; attempt += 1) {
-    try {
+  const commitOnce = async (attempt: number): Promise<void> => {
+    for (;;) {
       await session.refreshCredentials();
       const result = await commitChunk(
         session,
@@ -75,32 +75,35 @@ async function commitWithRetries(
           onStep(table);
         },
       );
-      if (result.kind === 'already-loaded') {
-        logger.info(
-          { files: result.keys.length },
-          'another run loaded some of these files meanwhile; dropping them and retrying',
-        );
-        await staging.dropFiles(result.keys);
-        countCommitRetry(summary, 'commitAlreadyLoaded');
-        continue;
+      if (result.kind === 'committed') {
+        countCommitted(summary, result, logger, attempt);
+        return;
       }
-      countCommitted(summary, result, logger, attempt);
-      summary.seconds.commit += secondsSince(started);
-      return;
-    } catch (err) {
+      logger.info(
+        { files: result.keys.length },
+        'another run loaded some of these files meanwhile; dropping them and retrying',
+      );
+      await staging.dropFiles(result.keys);
+      countCommitRetry(summary, 'commitAlreadyLoaded');
+    }
+  };
+  await retryLoop(
+    (made) => commitOnce(made - 1),
+    (err, made) => {
       const error = err instanceof LakehouseError ? err : classify(err, 'commit');
-      if (!error.retryable || attempt >= config.commitRetries) throw error;
+      if (!error.retryable || made > config.commitRetries) throw error;
       // The next try reads the lineage first: rows an unknown-outcome try left are this run's,
       // without a chunk marker, and are replaced rather than duplicated.
       countCommitRetry(summary, commitRetryKind(error));
-      const waitMs = backoffMs(attempt);
+      const waitMs = backoffMs(made - 1);
       logger.warn(
-        { kind: error.kind, attempt, backoffMs: Math.round(waitMs), error: error.message },
+        { kind: error.kind, attempt: made - 1, backoffMs: Math.round(waitMs), error: error.message },
         'commit failed; retrying',
       );
-      await new Promise((wake) => setTimeout(wake, waitMs));
-    }
-  }
+      return { retryAfterMs: waitMs };
+    },
+  );
+  summary.seconds.commit += secondsSince(started);
 }
 
 /** The first and last day of a chunk's files (a loop: spreading ~200k values overflows the stack). */

@@ -1,8 +1,5 @@
 import { LakehouseError } from '../lakehouseError.ts';
-
-/** Jittered exponential backoff: 250 ms doubling per attempt, capped at 30 s, ±50 %. */
-export const backoffMs = (attempt: number): number =>
-  Math.min(30_000, 250 * 2 ** attempt) * (0.5 + Math.random());
+import { backoffMs, retryLoop } from '../model/retryLoop.ts';
 
 /**
  * Runs `action` until it succeeds, retrying a retryable LakehouseError (conflict, transient,
@@ -15,14 +12,9 @@ export async function retryRetryable(
   action: () => Promise<void>,
   beforeRetry: (error: LakehouseError) => Promise<boolean> = () => Promise.resolve(false),
 ): Promise<void> {
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      await action();
-      return;
-    } catch (err) {
-      if (!(err instanceof LakehouseError && err.retryable && attempt < retries)) throw err;
-      if (await beforeRetry(err)) return;
-      await new Promise((wake) => setTimeout(wake, backoffMs(attempt)));
-    }
-  }
+  await retryLoop(action, async (err, made) => {
+    if (!(err instanceof LakehouseError && err.retryable && made <= retries)) throw err;
+    if (await beforeRetry(err)) return { settled: true };
+    return { retryAfterMs: backoffMs(made - 1) };
+  });
 }

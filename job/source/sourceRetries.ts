@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LakehouseError } from '../lakehouseError.ts';
 import type { OnRetry, RetryKind } from '../model/retryCounts.ts';
+import { retryLoop } from '../model/retryLoop.ts';
 
 /**
  * A pause shared by every request to one source. S3 answers 503 SlowDown when a prefix gets more
@@ -71,13 +72,14 @@ export async function retrySourceRequest<T>(
   describe: string,
   attempt: () => Promise<T>,
 ): Promise<T> {
-  for (let made = 1; ; made++) {
-    await policy.gate.wait();
-    try {
+  const value = await retryLoop(
+    async () => {
+      await policy.gate.wait();
       const result = await attempt();
       policy.gate.succeeded();
-      return result;
-    } catch (err) {
+      return { result };
+    },
+    (err, made) => {
       if (!(err instanceof LakehouseError) || !err.retryable) throw err;
       const throttled = isThrottle(err);
       const limit = throttled ? policy.maxThrottledAttempts : policy.maxAttempts;
@@ -90,9 +92,11 @@ export async function retrySourceRequest<T>(
       }
       policy.onRetry(retryKindOf(err, throttled));
       const own = Math.random() * Math.min(20_000, 100 * 2 ** made);
-      await sleep(throttled ? policy.gate.throttled() : own);
-    }
-  }
+      return { retryAfterMs: throttled ? policy.gate.throttled() : own };
+    },
+  );
+  // Never settled: every failure above either retries or throws.
+  return value!.result;
 }
 
 /** A body whose size or MD5 did not match the object's listing or ETag: fetched again. */
