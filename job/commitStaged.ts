@@ -97,7 +97,12 @@ async function commitWithRetries(
       countCommitRetry(summary, commitRetryKind(error));
       const waitMs = backoffMs(made - 1);
       logger.warn(
-        { kind: error.kind, attempt: made - 1, backoffMs: Math.round(waitMs), error: error.message },
+        {
+          kind: error.kind,
+          attempt: made - 1,
+          backoffMs: Math.round(waitMs),
+          error: error.message,
+        },
         'commit failed; retrying',
       );
       return { retryAfterMs: waitMs };
