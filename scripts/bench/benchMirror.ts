@@ -1,4 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { S3Client } from '@aws-sdk/client-s3';
 import PQueue from 'p-queue';
 import { s3EndpointUrl, type LocalLakehouse } from '../../job/localLakehouse.ts';
 import { ARCHIVE_KEY_PREFIX } from '../../job/source/archiveKey.ts';
@@ -82,85 +83,124 @@ export async function ensureBenchMirror(
     const existing = await readManifest(store);
     const listed = await countArchiveObjects(store);
     if (existing !== undefined && matches(existing, spec) && listed === existing.files) {
-      let manifest = existing;
-      if (existing.patched && !replace) {
-        throw new Error(
-          `bench: ${bucket} has ${existing.patchKeys.length} patched files (another bench is patching it); run again when that bench has put them back`,
-        );
-      }
-      if (existing.patched) {
-        log(`bench: ${bucket}: putting back ${existing.patchKeys.length} patched files`);
-        await putAll(client, bucket, fileVersions(existing.patchKeys, spec.seed, spec.seed));
-        manifest = { ...existing, patched: false };
-        await writeManifest(client, bucket, manifest);
-      }
+      const manifest = await unpatched(client, bucket, existing, spec, log, replace);
       return { manifest, seeded: false, seconds: seconds(started) };
     }
-    // Seeding a large point takes hours: one that was stopped resumes, keeping what it wrote
-    // (the generator is deterministic, so a key of the right size holds the right bytes).
-    const resumed = await readSeeding(store);
-    const present =
-      resumed !== undefined && sameSpec(resumed, spec) && listed > 0
-        ? await objectSizes(store)
-        : new Map<string, number>();
-    if (listed > 0 && present.size === 0 && !replace) {
-      throw new Error(
-        `bench: ${bucket} holds ${listed} objects that are not the mirror of ${JSON.stringify(spec)}; it is left as it is: seed it with that spec first (npm run bench), or use another bucket`,
-      );
-    }
-    if (listed > 0 && present.size === 0) {
-      log(`bench: ${bucket}: ${listed} objects do not match the spec; emptying it`);
-      await deletePrefix(client, bucket, ARCHIVE_KEY_PREFIX);
-    }
-    await putObject(client, bucket, SEEDING_KEY, new TextEncoder().encode(JSON.stringify(spec)));
-    log(
-      `bench: seeding ${bucket} with ~${spec.targetFiles} files` +
-        (present.size > 0 ? ` (resuming: ${present.size} already there)` : ''),
-    );
-    let files = 0;
-    let rows = 0;
-    let bytes = 0;
-    const stations = new Set<string>();
-    const patchKeys: string[] = [];
-    const queue = new PQueue({ concurrency: UPLOAD_CONCURRENCY });
-    let failure: Error | undefined;
-    for (const file of benchArchive(spec)) {
-      if (failure !== undefined) break;
-      if (queue.size > 4 * UPLOAD_CONCURRENCY) await queue.onSizeLessThan(2 * UPLOAD_CONCURRENCY);
-      files += 1;
-      rows += file.rows.length;
-      bytes += file.body.byteLength;
-      stations.add(file.key.slice(0, file.key.indexOf('/year=')));
-      if (isPatched(file)) patchKeys.push(file.key);
-      if (present.get(file.key) === file.body.byteLength) continue;
-      queue
-        .add(() => putObject(client, bucket, file.key, file.body))
-        .catch((err: unknown) => {
-          failure ??= err instanceof Error ? err : new Error(String(err));
-          queue.clear();
-        });
-      if (files % 10_000 === 0) log(`bench: ${bucket}: ${files} files`);
-    }
-    await queue.onIdle();
-    if (failure !== undefined) throw failure;
-    const manifest: MirrorManifest = {
-      version: MANIFEST_VERSION,
-      spec,
-      minReadingsPerDay: MIN_READINGS_PER_DAY,
-      files,
-      rows,
-      bytes,
-      stations: stations.size,
-      patchKeys,
-      patched: false,
-    };
-    await writeManifest(client, bucket, manifest);
-    await deletePrefix(client, bucket, SEEDING_KEY);
+    const present = await prepareSeeding(client, store, bucket, spec, listed, log, replace);
+    const manifest = await seedMirror(client, bucket, spec, present, log);
     return { manifest, seeded: true, seconds: seconds(started) };
   } finally {
     store.close();
     client.destroy();
   }
+}
+
+/** A seeded mirror as the spec made it: patched files another bench left are put back. */
+async function unpatched(
+  client: S3Client,
+  bucket: string,
+  existing: MirrorManifest,
+  spec: BenchArchiveSpec,
+  log: Log,
+  replace: boolean,
+): Promise<MirrorManifest> {
+  if (!existing.patched) return existing;
+  if (!replace) {
+    throw new Error(
+      `bench: ${bucket} has ${existing.patchKeys.length} patched files (another bench is patching it); run again when that bench has put them back`,
+    );
+  }
+  log(`bench: ${bucket}: putting back ${existing.patchKeys.length} patched files`);
+  await putAll(client, bucket, fileVersions(existing.patchKeys, spec.seed, spec.seed));
+  const manifest = { ...existing, patched: false };
+  await writeManifest(client, bucket, manifest);
+  return manifest;
+}
+
+/**
+ * Readies the bucket for seeding and returns the sizes of the files already there. Seeding a large
+ * point takes hours: one that was stopped resumes, keeping what it wrote (the generator is
+ * deterministic, so a key of the right size holds the right bytes).
+ */
+async function prepareSeeding(
+  client: S3Client,
+  store: ArchiveStore,
+  bucket: string,
+  spec: BenchArchiveSpec,
+  listed: number,
+  log: Log,
+  replace: boolean,
+): Promise<Map<string, number>> {
+  const resumed = await readSeeding(store);
+  const present =
+    resumed !== undefined && sameSpec(resumed, spec) && listed > 0
+      ? await objectSizes(store)
+      : new Map<string, number>();
+  if (listed > 0 && present.size === 0 && !replace) {
+    throw new Error(
+      `bench: ${bucket} holds ${listed} objects that are not the mirror of ${JSON.stringify(spec)}; it is left as it is: seed it with that spec first (npm run bench), or use another bucket`,
+    );
+  }
+  if (listed > 0 && present.size === 0) {
+    log(`bench: ${bucket}: ${listed} objects do not match the spec; emptying it`);
+    await deletePrefix(client, bucket, ARCHIVE_KEY_PREFIX);
+  }
+  await putObject(client, bucket, SEEDING_KEY, new TextEncoder().encode(JSON.stringify(spec)));
+  log(
+    `bench: seeding ${bucket} with ~${spec.targetFiles} files` +
+      (present.size > 0 ? ` (resuming: ${present.size} already there)` : ''),
+  );
+  return present;
+}
+
+/** Uploads the spec's files that are not `present` already, then writes the manifest. */
+async function seedMirror(
+  client: S3Client,
+  bucket: string,
+  spec: BenchArchiveSpec,
+  present: ReadonlyMap<string, number>,
+  log: Log,
+): Promise<MirrorManifest> {
+  let files = 0;
+  let rows = 0;
+  let bytes = 0;
+  const stations = new Set<string>();
+  const patchKeys: string[] = [];
+  const queue = new PQueue({ concurrency: UPLOAD_CONCURRENCY });
+  let failure: Error | undefined;
+  for (const file of benchArchive(spec)) {
+    if (failure !== undefined) break;
+    if (queue.size > 4 * UPLOAD_CONCURRENCY) await queue.onSizeLessThan(2 * UPLOAD_CONCURRENCY);
+    files += 1;
+    rows += file.rows.length;
+    bytes += file.body.byteLength;
+    stations.add(file.key.slice(0, file.key.indexOf('/year=')));
+    if (isPatched(file)) patchKeys.push(file.key);
+    if (present.get(file.key) === file.body.byteLength) continue;
+    queue
+      .add(() => putObject(client, bucket, file.key, file.body))
+      .catch((err: unknown) => {
+        failure ??= err instanceof Error ? err : new Error(String(err));
+        queue.clear();
+      });
+    if (files % 10_000 === 0) log(`bench: ${bucket}: ${files} files`);
+  }
+  await queue.onIdle();
+  if (failure !== undefined) throw failure;
+  const manifest: MirrorManifest = {
+    version: MANIFEST_VERSION,
+    spec,
+    minReadingsPerDay: MIN_READINGS_PER_DAY,
+    files,
+    rows,
+    bytes,
+    stations: stations.size,
+    patchKeys,
+    patched: false,
+  };
+  await writeManifest(client, bucket, manifest);
+  await deletePrefix(client, bucket, SEEDING_KEY);
+  return manifest;
 }
 
 /** What patchBenchMirror may do besides rewriting the whole 1%. */

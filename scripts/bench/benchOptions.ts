@@ -27,7 +27,39 @@ export const QUICK_POINTS = '1k,5k';
 
 /** `npm run bench -- [options]`, validated before anything runs. */
 export async function parseBenchOptions(argv: readonly string[]): Promise<BenchOptions> {
-  const args = await yargs([...argv])
+  const args = await benchArgs(argv);
+  const timeoutMinutes = args.timeoutMinutes ?? (args.quick ? 10 : 60);
+  if (!Number.isFinite(timeoutMinutes) || timeoutMinutes <= 0) {
+    throw new Error(
+      `bench: Expected \`--timeout-minutes\` to be a number > 0, got \`${timeoutMinutes}\``,
+    );
+  }
+  if (!Number.isSafeInteger(args.seed)) {
+    throw new Error(`bench: Expected \`--seed\` to be an integer, got \`${args.seed}\``);
+  }
+  const jobOptions: Partial<BackfillOptions> = {
+    ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+    ...(args.memoryLimit !== undefined ? { memoryLimit: args.memoryLimit } : {}),
+    ...(args.threads !== undefined ? { threads: args.threads } : {}),
+    ...(args.commitDays !== undefined ? { commitDays: args.commitDays } : {}),
+    ...(args.commitFiles !== undefined ? { commitFiles: args.commitFiles } : {}),
+  };
+  return {
+    points: parsePoints(args.points ?? (args.quick ? QUICK_POINTS : DEFAULT_POINTS)),
+    seed: args.seed,
+    timeoutMinutes,
+    profile: args.profile,
+    history: args.history,
+    naiveMaxFiles: parsePoints(args.naiveMax, '--naive-max')[0]!.files,
+    keep: args.keep,
+    outDir: args.out,
+    jobOptions,
+  };
+}
+
+/** The bench's flags as yargs parses them (--help lists them). */
+function benchArgs(argv: readonly string[]) {
+  return yargs([...argv])
     .scriptName('npm run bench --')
     .strict()
     .usage('Measures the backfill job against the floor (list + GET) on the local lakehouse.')
@@ -74,33 +106,6 @@ export async function parseBenchOptions(argv: readonly string[]): Promise<BenchO
     .option('commit-files', { type: 'number', describe: 'Job option' })
     .help()
     .parseAsync();
-  const timeoutMinutes = args.timeoutMinutes ?? (args.quick ? 10 : 60);
-  if (!Number.isFinite(timeoutMinutes) || timeoutMinutes <= 0) {
-    throw new Error(
-      `bench: Expected \`--timeout-minutes\` to be a number > 0, got \`${timeoutMinutes}\``,
-    );
-  }
-  if (!Number.isSafeInteger(args.seed)) {
-    throw new Error(`bench: Expected \`--seed\` to be an integer, got \`${args.seed}\``);
-  }
-  const jobOptions: Partial<BackfillOptions> = {
-    ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
-    ...(args.memoryLimit !== undefined ? { memoryLimit: args.memoryLimit } : {}),
-    ...(args.threads !== undefined ? { threads: args.threads } : {}),
-    ...(args.commitDays !== undefined ? { commitDays: args.commitDays } : {}),
-    ...(args.commitFiles !== undefined ? { commitFiles: args.commitFiles } : {}),
-  };
-  return {
-    points: parsePoints(args.points ?? (args.quick ? QUICK_POINTS : DEFAULT_POINTS)),
-    seed: args.seed,
-    timeoutMinutes,
-    profile: args.profile,
-    history: args.history,
-    naiveMaxFiles: parsePoints(args.naiveMax, '--naive-max')[0]!.files,
-    keep: args.keep,
-    outDir: args.out,
-    jobOptions,
-  };
 }
 
 /** `1k,10000,2.5k` → points labelled 1k, 10k, 2500 (labels name the mirror buckets). */

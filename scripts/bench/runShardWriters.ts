@@ -39,31 +39,7 @@ export async function runShardWriters(
   const { mirror } = ctx;
   const node = join(ctx.root, 'node_modules', '.bin', 'node');
   const cli = join(ctx.root, 'bin', 'openaq-lakehouse.js');
-  const window = ['--from', mirror.window.from, '--to', mirror.window.to];
-  let commands: { stations: string; args: string[] }[];
-  if (n === 1) {
-    commands = [{ stations: 'all', args: ['backfill', ...window] }];
-  } else {
-    const manifest = join(ctx.work, `plan-${n}.jsonl`);
-    // A little above files/n: the planner balances to files/k for the fewest k shards that fit.
-    const maxFiles = Math.max(31, Math.ceil((mirror.files / n) * 1.1));
-    const plan = await runChild(
-      node,
-      [
-        cli,
-        'plan-backfill',
-        ...window,
-        ...['--source-bucket', mirror.bucket, '--max-files-per-shard', String(maxFiles)],
-        ...['--out', manifest],
-      ],
-      { cwd: ctx.root, timeoutMs: 600_000 },
-    );
-    if (plan.exitCode !== 0) throw new Error(`bench: plan-backfill failed: ${plan.stderrTail}`);
-    commands = parseManifest(await readFile(manifest, 'utf8'), manifest).map((s) => ({
-      stations: s.stations,
-      args: [...s.command],
-    }));
-  }
+  const commands = await writerCommands(n, ctx, node, cli);
   const serverBefore = await serverCpu(ctx.serverPids);
   const loadBefore = loadavg();
   const started = performance.now();
@@ -79,6 +55,70 @@ export async function runShardWriters(
   const wallSeconds = (performance.now() - started) / 1000;
   const loadAfter = loadavg();
   const serverCpuSeconds = (await serverCpu(ctx.serverPids)) - serverBefore;
+  const { processes, summaries } = writerResults(runs, commands);
+  const retries = Object.fromEntries(
+    RETRY_KINDS.map((kind) => [kind, summaries.reduce((sum, s) => sum + s.retries[kind], 0)]),
+  ) as Record<(typeof RETRY_KINDS)[number], number>;
+  const commitRetries = summaries.reduce((sum, s) => sum + s.commitRetries, 0);
+  return {
+    writers: commands.length,
+    wallSeconds,
+    cpuSeconds: runs.reduce((sum, r) => sum + r.cpuSeconds, 0),
+    serverCpuSeconds,
+    files: processes.reduce((sum, p) => sum + p.files, 0),
+    commits: summaries.reduce((sum, s) => sum + s.commits, 0),
+    commitRetries,
+    commitConflicts: retries.commitConflict,
+    otherRetries: totalRetries(retries) - commitRetries,
+    retries: nonZeroRetries(retries),
+    failed: runs.filter((r) => r.exitCode !== 0).length,
+    processes,
+    loadBefore,
+    loadAfter,
+  };
+}
+
+interface WriterCommand {
+  readonly stations: string;
+  readonly args: string[];
+}
+
+/** One backfill of the whole window when n is 1, else the shards plan-backfill plans. */
+async function writerCommands(
+  n: number,
+  ctx: WritersContext,
+  node: string,
+  cli: string,
+): Promise<WriterCommand[]> {
+  const { mirror } = ctx;
+  const window = ['--from', mirror.window.from, '--to', mirror.window.to];
+  if (n === 1) return [{ stations: 'all', args: ['backfill', ...window] }];
+  const manifest = join(ctx.work, `plan-${n}.jsonl`);
+  // A little above files/n: the planner balances to files/k for the fewest k shards that fit.
+  const maxFiles = Math.max(31, Math.ceil((mirror.files / n) * 1.1));
+  const plan = await runChild(
+    node,
+    [
+      cli,
+      'plan-backfill',
+      ...window,
+      ...['--source-bucket', mirror.bucket, '--max-files-per-shard', String(maxFiles)],
+      ...['--out', manifest],
+    ],
+    { cwd: ctx.root, timeoutMs: 600_000 },
+  );
+  if (plan.exitCode !== 0) throw new Error(`bench: plan-backfill failed: ${plan.stderrTail}`);
+  return parseManifest(await readFile(manifest, 'utf8'), manifest).map((s) => ({
+    stations: s.stations,
+    args: [...s.command],
+  }));
+}
+
+/** Each writer's figures, and the summaries of those that printed one. */
+function writerResults(
+  runs: readonly Awaited<ReturnType<typeof runChild>>[],
+  commands: readonly WriterCommand[],
+): { processes: ShardsProcess[]; summaries: RunSummary[] } {
   const processes: ShardsProcess[] = [];
   const summaries: RunSummary[] = [];
   for (const [i, run] of runs.entries()) {
@@ -105,26 +145,7 @@ export async function runShardWriters(
       commitSeconds: summary?.seconds.commit ?? 0,
     });
   }
-  const retries = Object.fromEntries(
-    RETRY_KINDS.map((kind) => [kind, summaries.reduce((sum, s) => sum + s.retries[kind], 0)]),
-  ) as Record<(typeof RETRY_KINDS)[number], number>;
-  const commitRetries = summaries.reduce((sum, s) => sum + s.commitRetries, 0);
-  return {
-    writers: commands.length,
-    wallSeconds,
-    cpuSeconds: runs.reduce((sum, r) => sum + r.cpuSeconds, 0),
-    serverCpuSeconds,
-    files: processes.reduce((sum, p) => sum + p.files, 0),
-    commits: summaries.reduce((sum, s) => sum + s.commits, 0),
-    commitRetries,
-    commitConflicts: retries.commitConflict,
-    otherRetries: totalRetries(retries) - commitRetries,
-    retries: nonZeroRetries(retries),
-    failed: runs.filter((r) => r.exitCode !== 0).length,
-    processes,
-    loadBefore,
-    loadAfter,
-  };
+  return { processes, summaries };
 }
 
 async function serverCpu(pids: readonly number[]): Promise<number> {
