@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { cachedBuild } from './cachedBuild.ts';
 import type { LakehouseLayout } from './layout.ts';
-import { run } from './run.ts';
+import { copyMavenJars } from './copyMavenJars.ts';
 
 const pomFile = join(import.meta.dirname, 'elasticmq', 'pom.xml');
 
@@ -18,19 +18,7 @@ export async function installElasticMq(
 ): Promise<string> {
   const folder = await cachedBuild(layout, 'elasticmq', pomFile, async (target) => {
     log('elasticmq: resolving its jars from Maven Central (first time only)');
-    await run(
-      'mvn',
-      [
-        '-q',
-        '-B',
-        '-f',
-        pomFile,
-        'dependency:copy-dependencies',
-        `-DoutputDirectory=${target}`,
-        '-DincludeScope=runtime',
-      ],
-      { purpose: 'download the ElasticMQ queue server with Maven (install Maven 3 and a JDK 17+)' },
-    );
+    await copyMavenJars(pomFile, target, 'the ElasticMQ queue server');
   });
   return `${folder}/*`;
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { cachedBuild } from './cachedBuild.ts';
 import type { LakehouseLayout } from './layout.ts';
+import { copyMavenJars } from './copyMavenJars.ts';
 import { run } from './run.ts';
 
 const definitionDir = join(import.meta.dirname, 'rest-catalog');
@@ -25,22 +26,7 @@ export async function installRestCatalog(
     [pomFile, launcherSource],
     async (target) => {
       log('iceberg rest catalog: resolving its jars from Maven Central (first time only)');
-      await run(
-        'mvn',
-        [
-          '-q',
-          '-B',
-          '-f',
-          pomFile,
-          'dependency:copy-dependencies',
-          `-DoutputDirectory=${target}`,
-          '-DincludeScope=runtime',
-        ],
-        {
-          purpose:
-            'download the Iceberg REST catalog server with Maven (install Maven 3 and a JDK 17+)',
-        },
-      );
+      await copyMavenJars(pomFile, target, 'the Iceberg REST catalog server');
       await run('javac', ['-d', join(target, 'classes'), '-cp', `${target}/*`, launcherSource], {
         purpose: 'compile the local REST catalog launcher (install a JDK 17+)',
       });
