@@ -3,28 +3,18 @@ import * as pulumi from '@pulumi/pulumi';
 import { assumeRolePolicy } from './assumeRolePolicy.ts';
 import { backfillDefinition } from './backfillDefinition.ts';
 import type { BackfillStackConfig } from './backfillConfig.ts';
-import type { TaskTarget } from './runTaskState.ts';
+import type { JobTaskInputs, TaskTarget } from './runTaskState.ts';
 import { startExecutionCommand } from './startExecutionCommand.ts';
 import { stateMachineRolePolicy } from './stateMachineRolePolicy.ts';
 
 /** Where plan-backfill writes manifests in the manifest bucket. */
 export const MANIFEST_PREFIX = 'manifests/';
 
-export interface BackfillArgs {
+export interface BackfillArgs extends JobTaskInputs {
   readonly stateMachineName: string;
   readonly region: string;
   readonly accountId: pulumi.Input<string>;
   readonly config: BackfillStackConfig;
-  readonly clusterArn: pulumi.Input<string>;
-  readonly clusterName: pulumi.Input<string>;
-  readonly taskDefinitionArn: pulumi.Input<string>;
-  readonly taskDefinitionArnWithoutRevision: pulumi.Input<string>;
-  readonly containerName: string;
-  readonly taskRoleArn: pulumi.Input<string>;
-  readonly executionRoleArn: pulumi.Input<string>;
-  readonly subnetIds: pulumi.Input<string[]>;
-  readonly securityGroupId: pulumi.Input<string>;
-  readonly topicArn: pulumi.Input<string>;
 }
 
 /**

@@ -2,10 +2,10 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { assumeRolePolicy } from './assumeRolePolicy.ts';
 import { nightlyDefinition } from './nightlyDefinition.ts';
-import type { TaskTarget } from './runTaskState.ts';
+import type { JobTaskInputs, TaskTarget } from './runTaskState.ts';
 import { stateMachineRolePolicy } from './stateMachineRolePolicy.ts';
 
-export interface NightlyRunArgs {
+export interface NightlyRunArgs extends JobTaskInputs {
   readonly stateMachineName: string;
   /** The run's name in states, errors and notifications (see nightlyDefinition). Default `Nightly`. */
   readonly label?: string;
@@ -17,16 +17,6 @@ export interface NightlyRunArgs {
   readonly accountId: pulumi.Input<string>;
   readonly timeoutSeconds: number;
   readonly retries: number;
-  readonly clusterArn: pulumi.Input<string>;
-  readonly clusterName: pulumi.Input<string>;
-  readonly taskDefinitionArn: pulumi.Input<string>;
-  readonly taskDefinitionArnWithoutRevision: pulumi.Input<string>;
-  readonly containerName: string;
-  readonly taskRoleArn: pulumi.Input<string>;
-  readonly executionRoleArn: pulumi.Input<string>;
-  readonly subnetIds: pulumi.Input<string[]>;
-  readonly securityGroupId: pulumi.Input<string>;
-  readonly topicArn: pulumi.Input<string>;
 }
 
 /**

@@ -1,3 +1,5 @@
+import type * as pulumi from '@pulumi/pulumi';
+
 /** What a `runTask.sync` state needs to start the job's task on Fargate. */
 export interface TaskTarget {
   readonly clusterArn: string;
@@ -6,6 +8,23 @@ export interface TaskTarget {
   readonly containerName: string;
   readonly subnetIds: readonly string[];
   readonly securityGroupId: string;
+}
+
+/**
+ * The job's task as a state machine that runs it is given them (Pulumi inputs): what its states
+ * start (see TaskTarget), what its role may pass and watch, and where failures are notified.
+ */
+export interface JobTaskInputs {
+  readonly clusterArn: pulumi.Input<string>;
+  readonly clusterName: pulumi.Input<string>;
+  readonly taskDefinitionArn: pulumi.Input<string>;
+  readonly taskDefinitionArnWithoutRevision: pulumi.Input<string>;
+  readonly containerName: string;
+  readonly taskRoleArn: pulumi.Input<string>;
+  readonly executionRoleArn: pulumi.Input<string>;
+  readonly subnetIds: pulumi.Input<string[]>;
+  readonly securityGroupId: pulumi.Input<string>;
+  readonly topicArn: pulumi.Input<string>;
 }
 
 /** Retry of a state: attempts after the first, first wait, and its growth per attempt. */
