@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { BackfillConfig } from '../../job/config.ts';
 import { formatArchiveKey } from '../../job/source/archiveKey.ts';
 import { generateArchive, type GeneratedFile } from '../../scripts/mirror/generateArchive.ts';
@@ -15,7 +15,8 @@ import {
   type CommitFaultRule,
 } from '../helpers/faults/catalogFaultProxy.ts';
 import { lakeContentDigests, type LakeDigests } from '../helpers/lakeContentDigests.ts';
-import { dropNamespace, localLake, uniqueNamespace, withLocalLake } from '../helpers/localLake.ts';
+import { localLake, withLocalLake } from '../helpers/localLake.ts';
+import { testNamespaces } from '../helpers/testNamespaces.ts';
 import { ensureTables } from '../../job/lake/ensureTables.ts';
 import { catalogUrl } from '../../job/localLakehouse.ts';
 import { TABLES } from '../../job/tables.ts';
@@ -30,13 +31,7 @@ import { totalRetries } from '../../job/model/retryCounts.ts';
 const WINDOW = { from: '2024-07-01', to: '2024-07-02' } as const;
 let bucket: string;
 let clean: LakeDigests;
-const namespaces: string[] = [];
-
-function namespaceFor(prefix: string): string {
-  const namespace = uniqueNamespace(prefix);
-  namespaces.push(namespace);
-  return namespace;
-}
+const namespaceFor = testNamespaces();
 
 /** A few files with bad input, so every table of a chunk gets a commit. */
 function withBadInput(files: GeneratedFile[]): { key: string; body: Uint8Array }[] {
@@ -88,10 +83,6 @@ describe('a commit whose outcome the job does not learn never loses or duplicate
     clean = await lakeContentDigests(namespace);
     expect(clean.rejects?.rows).toBeGreaterThan(0);
   }, 240_000);
-
-  afterAll(async () => {
-    for (const namespace of namespaces) await dropNamespace(namespace);
-  });
 
   // Every table with the fault that kept the answer from the job; the other kinds on a few tables.
   // OPENAQ_TEST_FAULTS=all runs every kind on every table (about twice as long).

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureTables } from '../../job/lake/ensureTables.ts';
 import { TABLES } from '../../job/tables.ts';
 import { generateArchive, type GeneratedFile } from '../../scripts/mirror/generateArchive.ts';
@@ -10,7 +10,8 @@ import {
   runLocalBackfill,
   tableRowsDigest,
 } from '../helpers/backfillHarness.ts';
-import { dropNamespace, uniqueNamespace, withLocalLake } from '../helpers/localLake.ts';
+import { withLocalLake } from '../helpers/localLake.ts';
+import { testNamespaces } from '../helpers/testNamespaces.ts';
 import { locationsMismatches } from '../helpers/locationsMismatches.ts';
 import { runOverlapping } from '../helpers/overlappingRuns.ts';
 import { killCliAt } from '../helpers/killCliAt.ts';
@@ -18,23 +19,13 @@ import { killCliAt } from '../helpers/killCliAt.ts';
 const WINDOW = { from: '2024-05-01', to: '2024-05-06' } as const;
 let bucket: string;
 let files: GeneratedFile[];
-const namespaces: string[] = [];
-
-function namespaceFor(prefix: string): string {
-  const namespace = uniqueNamespace(prefix);
-  namespaces.push(namespace);
-  return namespace;
-}
+const namespaceFor = testNamespaces();
 
 describe('crashes and concurrent runs never duplicate or lose rows', () => {
   beforeAll(async () => {
     bucket = await createMirrorBucket('it-resilience');
     files = [...generateArchive({ ...WINDOW, stations: 60, seed: 5 })];
     await putFiles(bucket, files);
-  });
-
-  afterAll(async () => {
-    for (const namespace of namespaces) await dropNamespace(namespace);
   });
 
   // Kills between a chunk's table commits are in killAtCommitStep.integration.test.ts, at a hook

@@ -1,7 +1,7 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../job/model/runSummary.ts';
 import { parseArchiveKey } from '../../job/source/archiveKey.ts';
 import { generateArchive, type GeneratedFile } from '../../scripts/mirror/generateArchive.ts';
@@ -14,7 +14,7 @@ import {
   tableRowsDigest,
 } from '../helpers/backfillHarness.ts';
 import { killCliAt } from '../helpers/killCliAt.ts';
-import { dropNamespace, uniqueNamespace } from '../helpers/localLake.ts';
+import { testNamespaces } from '../helpers/testNamespaces.ts';
 import { locationsMismatches } from '../helpers/locationsMismatches.ts';
 import { runCli } from '../helpers/runCli.ts';
 
@@ -24,23 +24,13 @@ const WINDOW = { from: '2024-01-20', to: '2024-03-10' } as const;
 const TINY = 62;
 let bucket: string;
 let files: GeneratedFile[];
-const namespaces: string[] = [];
-
-function namespaceFor(prefix: string): string {
-  const namespace = uniqueNamespace(prefix);
-  namespaces.push(namespace);
-  return namespace;
-}
+const namespaceFor = testNamespaces();
 
 describe('a long window streams in bounded pieces', () => {
   beforeAll(async () => {
     bucket = await createMirrorBucket('it-scale');
     files = [...generateArchive({ ...WINDOW, stations: 3, seed: 21 })];
     await putFiles(bucket, files);
-  });
-
-  afterAll(async () => {
-    for (const namespace of namespaces) await dropNamespace(namespace);
   });
 
   it('fetches the next chunk while the last one commits, and still equals the window exactly once', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { withLake } from '../../job/lake/lakeSession.ts';
 import { qualifiedName } from '../../job/lake/tableDdl.ts';
 import { parseManifest } from '../../job/shards/manifestText.ts';
@@ -16,12 +16,8 @@ import {
 } from '../helpers/backfillHarness.ts';
 import { killCliAt } from '../helpers/killCliAt.ts';
 import { lakeContentDigests, type LakeDigests } from '../helpers/lakeContentDigests.ts';
-import {
-  dropNamespace,
-  duckdbSettings,
-  localTarget,
-  uniqueNamespace,
-} from '../helpers/localLake.ts';
+import { duckdbSettings, localTarget } from '../helpers/localLake.ts';
+import { testNamespaces } from '../helpers/testNamespaces.ts';
 import { locationsMismatches } from '../helpers/locationsMismatches.ts';
 import { runCli } from '../helpers/runCli.ts';
 import { duckdbTableDigest } from '../helpers/tableDigest.ts';
@@ -33,13 +29,7 @@ let files: GeneratedFile[];
 let shards: Shard[];
 let single: LakeDigests;
 let manifest: string;
-const namespaces: string[] = [];
-
-function namespaceFor(prefix: string): string {
-  const namespace = uniqueNamespace(prefix);
-  namespaces.push(namespace);
-  return namespace;
-}
+const namespaceFor = testNamespaces();
 
 const shardArgs = (shard: Shard, namespace: string): string[] => [
   ...shard.command,
@@ -93,10 +83,6 @@ describe('a backfill planned as shards, run as concurrent processes', { timeout:
     );
     expect(summary.exitCode).toBe(0);
     single = await lakeContentDigests(reference);
-  });
-
-  afterAll(async () => {
-    for (const namespace of namespaces) await dropNamespace(namespace);
   });
 
   it('plans four shards of consecutive station ranges that hold every listed file', () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { BackfillConfig } from '../../job/config.ts';
 import type { RetryKind } from '../../job/model/retryCounts.ts';
 import { generateArchive } from '../../scripts/mirror/generateArchive.ts';
@@ -14,7 +14,8 @@ import {
   type SourceFaultPlan,
 } from '../helpers/faults/sourceFaultProxy.ts';
 import { lakeContentDigests, type LakeDigests } from '../helpers/lakeContentDigests.ts';
-import { dropNamespace, localLake, uniqueNamespace } from '../helpers/localLake.ts';
+import { localLake } from '../helpers/localLake.ts';
+import { testNamespaces } from '../helpers/testNamespaces.ts';
 
 // Whatever the archive's side of the wire does (throttling bursts, 5xx, resets, bodies cut short
 // or damaged where no checksum tells, a wrong ETag, stalls, a 404 on a listed key), a run loads
@@ -22,13 +23,7 @@ import { dropNamespace, localLake, uniqueNamespace } from '../helpers/localLake.
 const WINDOW = { from: '2024-08-01', to: '2024-08-02' } as const;
 let bucket: string;
 let clean: LakeDigests;
-const namespaces: string[] = [];
-
-function namespaceFor(prefix: string): string {
-  const namespace = uniqueNamespace(prefix);
-  namespaces.push(namespace);
-  return namespace;
-}
+const namespaceFor = testNamespaces();
 
 async function config(namespace: string, sourceEndpoint?: string): Promise<BackfillConfig> {
   const base = await backfillConfig({ ...WINDOW, namespace, sourceBucket: bucket });
@@ -53,10 +48,6 @@ describe('source faults lose nothing and are counted', () => {
     expect(run.summary.exitCode).toBe(0);
     clean = await lakeContentDigests(namespace);
   }, 240_000);
-
-  afterAll(async () => {
-    for (const namespace of namespaces) await dropNamespace(namespace);
-  });
 
   const cases: [SourceFault, RetryKind, Partial<SourceFaultPlan>][] = [
     // Four seconds of SlowDown to every request: with 16 in flight, more throttled answers than
