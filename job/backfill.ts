@@ -12,6 +12,7 @@ import { WarningDigest } from './output/warningDigest.ts';
 import { emptySummary, type FeedSummary, type RunSummary } from './model/runSummary.ts';
 import { HeldFiles, listPieces, type ListedPiece } from './listPieces.ts';
 import { withRunFolder } from './runFolder.ts';
+import { CommitPipeline } from './commitPipeline.ts';
 import { secondsSince } from './secondsSince.ts';
 import { loadPiece } from './loadPiece.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
@@ -188,18 +189,28 @@ async function loadWindow(
         ),
       ] as const);
   const parser = ParserPool.create(config.dryRun ? 0 : config.parseThreads);
+  const pipeline = stagings && new CommitPipeline(stagings);
   try {
     const progress = { filesDone: 0, filesTotal: 0 };
     let next = await stream.firstPiece;
     while (!next.done) {
       const listed = next.value;
-      const load = stagings && { stagings, parser };
+      const load = pipeline && { pipeline, parser };
+      if (listed.overlapsEarlierPieces) await pipeline?.drain();
       const loaded = await loadPiece(session, config, deps, summary, listed, load, progress);
-      stream.held.release(listed.listing.files.length);
-      if (!config.dryRun) await listed.done?.(loaded);
+      // The piece is let go (and the feed's messages deleted) once its last commit has landed.
+      const release = async (): Promise<void> => {
+        stream.held.release(listed.listing.files.length);
+        if (!config.dryRun) await listed.done?.(loaded);
+      };
+      if (pipeline) pipeline.afterCommits(release);
+      else await release();
       next = await stream.pieces.next();
     }
+    await pipeline?.drain();
   } finally {
+    // Whatever failed, a commit in flight is let finish before the session closes under it.
+    await pipeline?.settle();
     summary.seconds.parse = parser.busyMs / 1000;
     await parser.close();
     for (const staging of stagings ?? []) await staging.close();

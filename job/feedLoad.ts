@@ -40,12 +40,22 @@ export function runFeedLoad(
   };
   async function* pieces(held: HeldFiles): AsyncGenerator<ListedPiece> {
     if (queue !== undefined && reading !== undefined) {
-      yield* notificationPieces(queue, deps.store, reading, held, feed, deps.logger);
+      for await (const listed of notificationPieces(
+        queue,
+        deps.store,
+        reading,
+        held,
+        feed,
+        deps.logger,
+      )) {
+        yield { ...listed, overlapsEarlierPieces: true };
+      }
     }
     if (mode !== 'reconcile') return;
     for await (const listed of listPieces(deps.store, config, held)) {
       yield {
         ...listed,
+        overlapsEarlierPieces: true,
         done: (loaded) => {
           feed.notDelivered += loaded;
           return Promise.resolve();

@@ -17,15 +17,32 @@ export interface ListedPiece {
    * the piece's notifications here.
    */
   readonly done?: (loaded: number) => Promise<void>;
+  /**
+   * Set when the piece may hold keys of the pieces before it (the feed's batches, and the
+   * reconciliation listing after them): it is planned against the ledger only once their commits
+   * have landed, so no key is planned twice. The window's own pieces never overlap.
+   */
+  readonly overlapsEarlierPieces?: boolean;
 }
 
 /** Listed files held in memory right now, and the most held at once over the run. */
 export class HeldFiles {
   #held = 0;
   #max = 0;
+  #pieces = 0;
+  #waiting: (() => void)[] = [];
 
   get max(): number {
     return this.#max;
+  }
+
+  /**
+   * Waits until fewer than `pieces` pieces are held, then counts one more: a listing starts only
+   * when the piece it replaces is done (committed), so listings never pile up behind commits.
+   */
+  async reservePiece(pieces = 2): Promise<void> {
+    while (this.#pieces >= pieces) await new Promise<void>((wake) => this.#waiting.push(wake));
+    this.#pieces += 1;
   }
 
   add(files: number): void {
@@ -33,8 +50,11 @@ export class HeldFiles {
     this.#max = Math.max(this.#max, this.#held);
   }
 
+  /** A piece's files let go (and its reservation, if it made one). */
   release(files: number): void {
     this.#held -= files;
+    if (this.#pieces > 0) this.#pieces -= 1;
+    for (const wake of this.#waiting.splice(0)) wake();
   }
 }
 
@@ -55,13 +75,14 @@ export async function* listPieces(
   });
   const pieces = planPieces(config.window, resolved.stations, Math.floor(config.filesInMemory / 2));
   const list = (piece: Piece): Promise<ListedPiece> => {
-    const started = performance.now();
-    const listed = listWindow(store, {
-      stations: piece.stations,
-      from: piece.from,
-      to: piece.to,
-      concurrency: config.concurrency,
-    }).then((listing) => {
+    const listed = held.reservePiece().then(async () => {
+      const started = performance.now();
+      const listing = await listWindow(store, {
+        stations: piece.stations,
+        from: piece.from,
+        to: piece.to,
+        concurrency: config.concurrency,
+      });
       held.add(listing.files.length);
       return { piece, listing, seconds: secondsSince(started) };
     });

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { BackfillDependencies } from './backfill.ts';
+import type { CommitPipeline } from './commitPipeline.ts';
 import { commitStaged } from './commitStaged.ts';
 import type { BackfillConfig } from './config.ts';
 import { existingTables } from './lake/existingTables.ts';
 import { readFilesLedger } from './lake/lakeLedger.ts';
 import type { LakeSession } from './lake/lakeSession.ts';
-import type { StagingArea } from './lake/stagingArea.ts';
 import { classify } from './lakehouseError.ts';
 import type { ListedPiece } from './listPieces.ts';
 import { loadChunk } from './loadChunk.ts';
@@ -34,7 +34,9 @@ export async function loadPiece(
   progress.filesTotal += work.length;
   if (load === undefined) return work.length;
   await loadChunks(session, chunks, load, config, deps, summary, progress);
-  deps.logger.info({ ...where, files: work.length }, 'piece done');
+  load.pipeline.afterCommits(() =>
+    deps.logger.info({ ...where, files: work.length }, 'piece done'),
+  );
   return work.length;
 }
 
@@ -96,8 +98,8 @@ async function planPiece(
 }
 
 /**
- * Chunk N commits while chunk N + 1 is fetched, parsed and staged into the other staging area;
- * commits stay one at a time and in order. Done when the last commit is.
+ * Each chunk is fetched, parsed and staged while the one before it (of this piece or the last)
+ * commits; its own commit is started, not awaited: the pipeline's next user waits for it.
  */
 async function loadChunks(
   session: LakeSession,
@@ -109,39 +111,29 @@ async function loadChunks(
   progress: { filesDone: number; filesTotal: number },
 ): Promise<void> {
   const { logger } = deps;
-  let [filling, spare] = load.stagings;
-  let committing: Promise<void> | undefined;
-  try {
-    for (const chunk of chunks) {
-      const commitFailed = new AbortController();
-      committing?.catch(() => commitFailed.abort());
-      const staging = filling;
-      await loadChunk(
-        chunk,
-        { staging, parser: load.parser },
-        config,
-        deps,
-        summary,
-        () => {
-          progress.filesDone += 1;
-          if (progress.filesDone % 50 === 0) logger.debug({ ...progress }, 'staging progress');
-          deps.onProgress?.({
-            stage: 'fetch',
-            ...progress,
-            rows: summary.rowsCommitted + staging.stagedRows,
-          });
-        },
-        commitFailed.signal,
-      );
-      await committing; // the previous chunk's: its error, if any, ends the run here
-      committing = commitStaged(session, staging, chunk, config, deps, summary, progress);
-      [filling, spare] = [spare, filling];
-    }
-  } finally {
-    // Whatever failed, a commit in flight is let finish before the session closes under it.
-    await committing?.catch(() => undefined);
+  for (const chunk of chunks) {
+    const { staging, stop } = load.pipeline.nextStaging();
+    await loadChunk(
+      chunk,
+      { staging, parser: load.parser },
+      config,
+      deps,
+      summary,
+      () => {
+        progress.filesDone += 1;
+        if (progress.filesDone % 50 === 0) logger.debug({ ...progress }, 'staging progress');
+        deps.onProgress?.({
+          stage: 'fetch',
+          ...progress,
+          rows: summary.rowsCommitted + staging.stagedRows,
+        });
+      },
+      stop,
+    );
+    await load.pipeline.commit((filled) =>
+      commitStaged(session, filled, chunk, config, deps, summary, progress),
+    );
   }
-  await committing;
 }
 
 /** `2178` or `1000…2437 (120)`: a piece's stations in a log line. */
@@ -165,8 +157,8 @@ async function readPieceLedger(
   }
 }
 
-/** Where a piece's files go: parsed by the pool, staged in one staging area or the other. */
+/** Where a piece's files go: parsed by the pool, staged and committed through the pipeline. */
 export interface PieceLoader {
-  readonly stagings: readonly [StagingArea, StagingArea];
+  readonly pipeline: CommitPipeline;
   readonly parser: ParserPool;
 }

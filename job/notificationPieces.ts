@@ -46,6 +46,7 @@ export async function* notificationPieces(
 ): AsyncGenerator<ListedPiece> {
   let drained = false;
   while (!drained && feed.messages < reading.maxMessages) {
+    await held.reservePiece(); // a batch is received once the one before the last has committed
     const started = performance.now();
     const batch = await receiveBatch(queue, reading, feed, logger);
     drained = batch.drained;
@@ -60,6 +61,7 @@ export async function* notificationPieces(
     }
     const acknowledge = () => deleteMessages(queue, batch.toDelete, reading, feed, logger);
     if (listing.files.length === 0) {
+      held.release(0);
       await acknowledge();
       continue;
     }

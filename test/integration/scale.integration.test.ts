@@ -68,10 +68,31 @@ describe('a long window streams in bounded pieces', () => {
   it('holds at most --files-in-memory listed files however long the window, and loads it exactly once', async () => {
     expect(files.length).toBeGreaterThan(2 * TINY); // the whole window would not fit
     const namespace = namespaceFor('it_pieces');
+    const events: string[] = [];
     const { summary } = await runLocalBackfill(
       await backfillConfig({ ...WINDOW, namespace, sourceBucket: bucket, filesInMemory: TINY }),
+      (store) => ({
+        listObjects: (prefix) => store.listObjects(prefix),
+        listPrefixes: (prefix) => store.listPrefixes(prefix),
+        close: () => store.close(),
+        get: (key, expected) => {
+          const parsed = parseArchiveKey(key);
+          events.push(`get ${parsed?.locationId} ${parsed?.day}`);
+          return store.get(key, expected);
+        },
+      }),
+      { onCommitStep: (step, chunk) => events.push(`commit ${chunk} ${step}`) },
     );
     expect(summary.exitCode).toBe(0);
+    // A piece's commit runs while the next piece is fetched: the first piece (January, two
+    // stations) was still committing when the second (January, the third station) was fetched.
+    const firstPieceDone = events.indexOf('commit 1 files');
+    const stations = [...new Set(files.map((f) => parseArchiveKey(f.key)!.locationId))].sort(
+      (a, b) => a - b,
+    );
+    const third = `get ${stations[2]} 2024-01`;
+    expect(firstPieceDone).toBeGreaterThan(0);
+    expect(events.slice(0, firstPieceDone).some((e) => e.startsWith(third))).toBe(true);
     // 31 station-days a piece: January's 12 days in 2 pieces (2 + 1 stations), February's 29 in 3,
     // March's 10 in 1.
     expect(summary.pieces).toBe(6);
