@@ -2,10 +2,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { BackfillConfig } from './config.ts';
 import { describeTarget } from './lake/catalogTarget.ts';
-import { ensureTables } from './lake/ensureTables.ts';
-import { withLake, type LakeSession } from './lake/lakeSession.ts';
-import { StagingArea } from './lake/stagingArea.ts';
-import { recordRun } from './lake/recordRun.ts';
+import { withDuckDBLake } from './lake/duckdbLake.ts';
+import type { Lake } from './lake/lake.ts';
 import { RetryCounter, nonZeroRetries } from './model/retryCounts.ts';
 import type { SourceRequestCounter } from './model/sourceRequests.ts';
 import { WarningDigest } from './output/warningDigest.ts';
@@ -17,7 +15,6 @@ import { secondsSince } from './secondsSince.ts';
 import { loadPiece } from './loadPiece.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
 import { ParserPool } from './source/parserPool.ts';
-import { TABLES } from './tables.ts';
 
 export interface BackfillDependencies {
   readonly store: ArchiveStore;
@@ -39,6 +36,11 @@ export interface BackfillDependencies {
    */
   readonly onCommitStep?: (step: string, chunk: number) => void;
   /** Called as work progresses (files done so far), for a progress display. */
+  /**
+   * Opens the lake for the run's work. Default: DuckDB with the configured catalog attached
+   * (withDuckDBLake); tests of the orchestration hand in a fake.
+   */
+  readonly openLake?: <T>(fn: (lake: Lake) => Promise<T>) => Promise<T>;
   readonly onProgress?: (progress: {
     stage: string;
     filesDone: number;
@@ -88,25 +90,30 @@ async function backfill(config: BackfillConfig, deps: BackfillDependencies): Pro
     // The first piece's listing needs no DuckDB: it runs while DuckDB starts and attaches.
     const firstPiece = pieces.next();
     firstPiece.catch(() => undefined); // awaited in loadWindow; never unhandled if the lake fails first
-    return withLake(config.duckdb, config.target, async (session) => {
+    const openLake =
+      deps.openLake ??
+      (<T>(fn: (lake: Lake) => Promise<T>) => withDuckDBLake(config.duckdb, config.target, fn));
+    return openLake(async (lake) => {
       // A dry run creates, alters and commits nothing: it plans against the tables as they are.
-      if (!config.dryRun) await ensureTablesLogged(session, config.namespace, logger);
+      if (!config.dryRun) await ensureTablesLogged(lake, config.namespace, logger);
       try {
-        await loadWindow(session, config, deps, summary, { pieces, firstPiece, held });
+        await loadWindow(lake, config, deps, summary, { pieces, firstPiece, held });
       } catch (err) {
         summary.exitCode = 1;
         summary.filesHeldMax = held.max;
         summary.seconds.total = secondsSince(started);
         if (!config.dryRun) {
           const error = err instanceof Error ? err.message : String(err);
-          await recordRun(session, config.namespace, {
-            command: config.command,
-            startedAt,
-            summary,
-            error,
-          }).catch((recordError: unknown) =>
-            logger.warn({ recordError: String(recordError) }, 'could not record the failed run'),
-          );
+          await lake
+            .recordRun(config.namespace, {
+              command: config.command,
+              startedAt,
+              summary,
+              error,
+            })
+            .catch((recordError: unknown) =>
+              logger.warn({ recordError: String(recordError) }, 'could not record the failed run'),
+            );
         }
         throw err;
       }
@@ -114,8 +121,8 @@ async function backfill(config: BackfillConfig, deps: BackfillDependencies): Pro
       const retried = nonZeroRetries(summary.retries);
       if (Object.keys(retried).length > 0) logger.info({ retries: retried }, 'retries this run');
       if (!config.dryRun) {
-        await session.refreshCredentials();
-        await recordRun(session, config.namespace, {
+        await lake.refreshCredentials();
+        await lake.recordRun(config.namespace, {
           command: config.command,
           startedAt,
           summary,
@@ -126,12 +133,8 @@ async function backfill(config: BackfillConfig, deps: BackfillDependencies): Pro
   });
 }
 
-async function ensureTablesLogged(
-  session: LakeSession,
-  namespace: string,
-  logger: Logger,
-): Promise<void> {
-  const ensured = await ensureTables(session, namespace, TABLES);
+async function ensureTablesLogged(lake: Lake, namespace: string, logger: Logger): Promise<void> {
+  const ensured = await lake.ensureTables(namespace);
   if (ensured.created.length + ensured.columnsAdded.length + ensured.partitioned.length > 0) {
     logger.info({ ...ensured }, 'tables brought in line with job/tables.ts');
   }
@@ -167,7 +170,7 @@ interface PieceStream {
  * the process holds is bounded by the pieces, never by the window.
  */
 async function loadWindow(
-  session: LakeSession,
+  lake: Lake,
   config: BackfillConfig,
   deps: BackfillDependencies,
   summary: RunSummary,
@@ -177,16 +180,8 @@ async function loadWindow(
   const stagings = config.dryRun
     ? undefined
     : ([
-        await StagingArea.open(
-          await session.connect(),
-          join(config.runDir, 'staging-a.duckdb'),
-          'staging_a',
-        ),
-        await StagingArea.open(
-          await session.connect(),
-          join(config.runDir, 'staging-b.duckdb'),
-          'staging_b',
-        ),
+        await lake.openStaging(join(config.runDir, 'staging-a.duckdb'), 'staging_a'),
+        await lake.openStaging(join(config.runDir, 'staging-b.duckdb'), 'staging_b'),
       ] as const);
   const parser = ParserPool.create(config.dryRun ? 0 : config.parseThreads);
   const pipeline = stagings && new CommitPipeline(stagings);
@@ -197,7 +192,7 @@ async function loadWindow(
       const listed = next.value;
       const load = pipeline && { pipeline, parser };
       if (listed.overlapsEarlierPieces) await pipeline?.drain();
-      const loaded = await loadPiece(session, config, deps, summary, listed, load, progress);
+      const loaded = await loadPiece(lake, config, deps, summary, listed, load, progress);
       // The piece is let go (and the feed's messages deleted) once its last commit has landed.
       const release = async (): Promise<void> => {
         stream.held.release(listed.listing.files.length);

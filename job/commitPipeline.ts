@@ -1,4 +1,4 @@
-import type { StagingArea } from './lake/stagingArea.ts';
+import type { LakeStaging } from './lake/lake.ts';
 
 /**
  * The run's commits: one at a time and in order, each running while the next chunk is fetched,
@@ -7,16 +7,16 @@ import type { StagingArea } from './lake/stagingArea.ts';
  * at a piece's end.
  */
 export class CommitPipeline {
-  #filling: StagingArea;
-  #spare: StagingArea;
+  #filling: LakeStaging;
+  #spare: LakeStaging;
   #inFlight: Promise<void> | undefined;
 
-  constructor(stagings: readonly [StagingArea, StagingArea]) {
+  constructor(stagings: readonly [LakeStaging, LakeStaging]) {
     [this.#filling, this.#spare] = stagings;
   }
 
   /** The staging area to fill next, and a signal that aborts when the commit in flight fails. */
-  nextStaging(): { readonly staging: StagingArea; readonly stop: AbortSignal } {
+  nextStaging(): { readonly staging: LakeStaging; readonly stop: AbortSignal } {
     const failed = new AbortController();
     this.#inFlight?.catch(() => failed.abort());
     return { staging: this.#filling, stop: failed.signal };
@@ -26,7 +26,7 @@ export class CommitPipeline {
    * Waits for the commit in flight (its error ends the run here), then starts `commit` of the
    * staging area just filled and hands out the other one to fill.
    */
-  async commit(commit: (staging: StagingArea) => Promise<void>): Promise<void> {
+  async commit(commit: (staging: LakeStaging) => Promise<void>): Promise<void> {
     await this.#inFlight;
     this.#inFlight = commit(this.#filling);
     this.#inFlight.catch(() => undefined); // observed later (see afterCommits)

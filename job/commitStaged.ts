@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
 import type { BackfillDependencies } from './backfill.ts';
 import type { BackfillConfig } from './config.ts';
-import { commitChunk, type ChunkCommitResult } from './lake/commitChunk.ts';
+import type { ChunkCommitResult } from './lake/commitChunk.ts';
 import { commitRetryKind } from './lake/commitRetryKind.ts';
 import { windowRange } from './lake/lakeLedger.ts';
-import type { LakeSession } from './lake/lakeSession.ts';
-import type { StagingArea } from './lake/stagingArea.ts';
+import type { Lake, LakeStaging } from './lake/lake.ts';
 import { LakehouseError, classify } from './lakehouseError.ts';
 import { archiveDayToMs, type ArchiveDay } from './model/archiveDay.ts';
 import type { RetryKind } from './model/retryCounts.ts';
@@ -16,8 +15,8 @@ import type { ListedFile } from './source/listWindow.ts';
 
 /** Commits one staged chunk (see commitWithRetries), then empties its staging area. */
 export async function commitStaged(
-  session: LakeSession,
-  staging: StagingArea,
+  lake: Lake,
+  staging: LakeStaging,
   chunk: readonly ListedFile[],
   config: BackfillConfig,
   deps: BackfillDependencies,
@@ -32,7 +31,7 @@ export async function commitStaged(
   });
   logger.info({ files: chunk.length, rows: staging.stagedRows }, 'committing');
   const chunkNumber = summary.commits + 1; // of the run, for onCommitStep
-  await commitWithRetries(session, staging, chunk, config, summary, logger, (table) =>
+  await commitWithRetries(lake, staging, chunk, config, summary, logger, (table) =>
     deps.onCommitStep?.(table, chunkNumber),
   );
   await staging.clear();
@@ -45,8 +44,8 @@ export async function commitStaged(
  * what landed.
  */
 async function commitWithRetries(
-  session: LakeSession,
-  staging: StagingArea,
+  lake: Lake,
+  staging: LakeStaging,
   chunk: readonly ListedFile[],
   config: BackfillConfig,
   summary: RunSummary,
@@ -58,12 +57,10 @@ async function commitWithRetries(
   const range = windowRange(archiveDayToMs(days.from), archiveDayToMs(days.to));
   const commitOnce = async (attempt: number): Promise<void> => {
     for (;;) {
-      await session.refreshCredentials();
-      const result = await commitChunk(
-        session,
+      await lake.refreshCredentials();
+      const result = await staging.commit(
         {
           namespace: config.namespace,
-          staging: staging.alias,
           runId: config.runId,
           ingestedAt: new Date(),
           range,

@@ -1,7 +1,7 @@
 import PQueue from 'p-queue';
 import type { BackfillDependencies } from './backfill.ts';
 import type { BackfillConfig } from './config.ts';
-import type { StagingArea } from './lake/stagingArea.ts';
+import type { LakeStaging } from './lake/lake.ts';
 import type { RunSummary } from './model/runSummary.ts';
 import type { GetResult } from './source/archiveStore.ts';
 import type { ListedFile } from './source/listWindow.ts';
@@ -11,7 +11,7 @@ import { secondsSince } from './secondsSince.ts';
 
 /** Where a chunk's files go: parsed by the pool, staged in the staging area. */
 export interface ChunkLoader {
-  readonly staging: StagingArea;
+  readonly staging: LakeStaging;
   readonly parser: ParserPool;
 }
 
@@ -94,7 +94,7 @@ async function fetchAndParse(
 function stageFile(
   file: ListedFile,
   { got, parsed }: FetchedFile,
-  staging: StagingArea,
+  staging: LakeStaging,
   deps: BackfillDependencies,
   summary: RunSummary,
 ): void {

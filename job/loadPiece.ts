@@ -3,26 +3,21 @@ import type { BackfillDependencies } from './backfill.ts';
 import type { CommitPipeline } from './commitPipeline.ts';
 import { commitStaged } from './commitStaged.ts';
 import type { BackfillConfig } from './config.ts';
-import { existingTables } from './lake/existingTables.ts';
-import { readFilesLedger } from './lake/lakeLedger.ts';
-import type { LakeSession } from './lake/lakeSession.ts';
-import { classify } from './lakehouseError.ts';
+import type { Lake } from './lake/lake.ts';
 import type { ListedPiece } from './listPieces.ts';
 import { loadChunk } from './loadChunk.ts';
 import type { RunSummary } from './model/runSummary.ts';
 import { chunkFiles, planLoad } from './plan.ts';
-import type { Piece } from './planPieces.ts';
 import { secondsSince } from './secondsSince.ts';
 import type { ListedFile } from './source/listWindow.ts';
 import type { ParserPool } from './source/parserPool.ts';
-import { FILES } from './tables.ts';
 
 /**
  * One piece: plan against the ledger, then fetch, stage and commit its chunks. Returns how many
  * files it planned to load (new or changed).
  */
 export async function loadPiece(
-  session: LakeSession,
+  lake: Lake,
   config: BackfillConfig,
   deps: BackfillDependencies,
   summary: RunSummary,
@@ -30,10 +25,10 @@ export async function loadPiece(
   load: PieceLoader | undefined,
   progress: { filesDone: number; filesTotal: number },
 ): Promise<number> {
-  const { work, chunks, where } = await planPiece(session, config, deps.logger, summary, listed);
+  const { work, chunks, where } = await planPiece(lake, config, deps.logger, summary, listed);
   progress.filesTotal += work.length;
   if (load === undefined) return work.length;
-  await loadChunks(session, chunks, load, config, deps, summary, progress);
+  await loadChunks(lake, chunks, load, config, deps, summary, progress);
   load.pipeline.afterCommits(() =>
     deps.logger.info({ ...where, files: work.length }, 'piece done'),
   );
@@ -42,7 +37,7 @@ export async function loadPiece(
 
 /** Lists' counts into the summary, then the piece planned against its ledger rows, in chunks. */
 async function planPiece(
-  session: LakeSession,
+  lake: Lake,
   config: BackfillConfig,
   logger: Logger,
   summary: RunSummary,
@@ -74,7 +69,7 @@ async function planPiece(
   );
 
   const stageStart = performance.now();
-  const loaded = await readPieceLedger(session, config.namespace, piece, config.dryRun);
+  const loaded = await lake.readPieceLedger(config.namespace, piece, config.dryRun);
   const plan = planLoad(listing.files, loaded);
   const work = [...plan.newFiles, ...plan.changedFiles];
   const chunks = chunkFiles(work, config.commit);
@@ -102,7 +97,7 @@ async function planPiece(
  * commits; its own commit is started, not awaited: the pipeline's next user waits for it.
  */
 async function loadChunks(
-  session: LakeSession,
+  lake: Lake,
   chunks: readonly (readonly ListedFile[])[],
   load: PieceLoader,
   config: BackfillConfig,
@@ -131,7 +126,7 @@ async function loadChunks(
       stop,
     );
     await load.pipeline.commit((filled) =>
-      commitStaged(session, filled, chunk, config, deps, summary, progress),
+      commitStaged(lake, filled, chunk, config, deps, summary, progress),
     );
   }
 }
@@ -141,21 +136,6 @@ const describeStations = (stations: readonly number[]): string =>
   stations.length === 1
     ? String(stations[0])
     : `${stations[0]}…${stations.at(-1)} (${stations.length})`;
-
-async function readPieceLedger(
-  session: LakeSession,
-  namespace: string,
-  piece: Piece,
-  dryRun: boolean,
-) {
-  try {
-    // A dry run did not ensure the tables: a missing files ledger means nothing is loaded yet.
-    if (dryRun && !(await existingTables(session, namespace)).has(FILES.name)) return new Map();
-    return await readFilesLedger(session, namespace, piece);
-  } catch (err) {
-    throw classify(err, `read what ${namespace} already holds`);
-  }
-}
 
 /** Where a piece's files go: parsed by the pool, staged and committed through the pipeline. */
 export interface PieceLoader {

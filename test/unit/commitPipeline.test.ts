@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CommitPipeline } from '../../job/commitPipeline.ts';
-import type { StagingArea } from '../../job/lake/stagingArea.ts';
+import type { LakeStaging } from '../../job/lake/lake.ts';
 
 /** Two stand-in staging areas: the pipeline only hands them out. */
-const stagings = [{ alias: 'a' }, { alias: 'b' }] as unknown as [StagingArea, StagingArea];
-const aliasOf = (staging: StagingArea): string => staging.alias;
+const stagings = [{ alias: 'a' }, { alias: 'b' }] as unknown as [LakeStaging, LakeStaging];
+const aliasOf = (staging: LakeStaging): string => (staging as unknown as { alias: string }).alias;
 
 /** A commit that lands when `land` is called (or fails with `fail`). */
 function pendingCommit() {
