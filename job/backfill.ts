@@ -11,6 +11,7 @@ import { emptySummary, type FeedSummary, type RunSummary } from './model/runSumm
 import { HeldFiles, listPieces, type ListedPiece } from './listPieces.ts';
 import { withRunFolder } from './runFolder.ts';
 import { CommitPipeline } from './commitPipeline.ts';
+import type { RunContext } from './runContext.ts';
 import { secondsSince } from './secondsSince.ts';
 import { loadPiece } from './loadPiece.ts';
 import type { ArchiveStore } from './source/archiveStore.ts';
@@ -186,13 +187,19 @@ async function loadWindow(
   const parser = ParserPool.create(config.dryRun ? 0 : config.parseThreads);
   const pipeline = stagings && new CommitPipeline(stagings);
   try {
-    const progress = { filesDone: 0, filesTotal: 0 };
+    const run: RunContext = {
+      lake,
+      config,
+      deps,
+      summary,
+      progress: { filesDone: 0, filesTotal: 0 },
+    };
     let next = await stream.firstPiece;
     while (!next.done) {
       const listed = next.value;
       const load = pipeline && { pipeline, parser };
       if (listed.overlapsEarlierPieces) await pipeline?.drain();
-      const loaded = await loadPiece(lake, config, deps, summary, listed, load, progress);
+      const loaded = await loadPiece(run, listed, load);
       // The piece is let go (and the feed's messages deleted) once its last commit has landed.
       const release = async (): Promise<void> => {
         stream.held.release(listed.listing.files.length);

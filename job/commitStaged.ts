@@ -1,28 +1,24 @@
 import type { Logger } from 'pino';
-import type { BackfillDependencies } from './backfill.ts';
-import type { BackfillConfig } from './config.ts';
 import type { ChunkCommitResult } from './lake/commitChunk.ts';
 import { commitRetryKind } from './lake/commitRetryKind.ts';
 import { windowRange } from './lake/lakeLedger.ts';
-import type { Lake, LakeStaging } from './lake/lake.ts';
+import type { LakeStaging } from './lake/lake.ts';
 import { LakehouseError, classify } from './lakehouseError.ts';
 import { archiveDayToMs, type ArchiveDay } from './model/archiveDay.ts';
 import type { RetryKind } from './model/retryCounts.ts';
 import { backoffMs, retryLoop } from './model/retryLoop.ts';
 import type { RunSummary } from './model/runSummary.ts';
+import type { RunContext } from './runContext.ts';
 import { secondsSince } from './secondsSince.ts';
 import type { ListedFile } from './source/listWindow.ts';
 
 /** Commits one staged chunk (see commitWithRetries), then empties its staging area. */
 export async function commitStaged(
-  lake: Lake,
+  run: RunContext,
   staging: LakeStaging,
   chunk: readonly ListedFile[],
-  config: BackfillConfig,
-  deps: BackfillDependencies,
-  summary: RunSummary,
-  progress: { filesDone: number; filesTotal: number },
 ): Promise<void> {
+  const { deps, summary, progress } = run;
   const { logger } = deps;
   deps.onProgress?.({
     stage: 'commit',
@@ -31,9 +27,7 @@ export async function commitStaged(
   });
   logger.info({ files: chunk.length, rows: staging.stagedRows }, 'committing');
   const chunkNumber = summary.commits + 1; // of the run, for onCommitStep
-  await commitWithRetries(lake, staging, chunk, config, summary, logger, (table) =>
-    deps.onCommitStep?.(table, chunkNumber),
-  );
+  await commitWithRetries(run, staging, chunk, (table) => deps.onCommitStep?.(table, chunkNumber));
   await staging.clear();
 }
 
@@ -44,12 +38,9 @@ export async function commitStaged(
  * what landed.
  */
 async function commitWithRetries(
-  lake: Lake,
+  { lake, config, summary, deps: { logger } }: RunContext,
   staging: LakeStaging,
   chunk: readonly ListedFile[],
-  config: BackfillConfig,
-  summary: RunSummary,
-  logger: Logger,
   onStep: (table: string) => void,
 ): Promise<void> {
   const started = performance.now();

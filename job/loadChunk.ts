@@ -1,12 +1,12 @@
 import PQueue from 'p-queue';
 import type { BackfillDependencies } from './backfill.ts';
-import type { BackfillConfig } from './config.ts';
 import type { LakeStaging } from './lake/lake.ts';
 import type { RunSummary } from './model/runSummary.ts';
 import type { GetResult } from './source/archiveStore.ts';
 import type { ListedFile } from './source/listWindow.ts';
 import type { ParserPool } from './source/parserPool.ts';
 import type { PackedFileVerdict } from './source/readPackedFile.ts';
+import type { RunContext } from './runContext.ts';
 import { secondsSince } from './secondsSince.ts';
 
 /** Where a chunk's files go: parsed by the pool, staged in the staging area. */
@@ -20,11 +20,9 @@ export interface ChunkLoader {
  * on this thread, the parsing on the pool's.
  */
 export async function loadChunk(
+  { config, deps, summary }: RunContext,
   files: readonly ListedFile[],
   loader: ChunkLoader,
-  config: BackfillConfig,
-  deps: BackfillDependencies,
-  summary: RunSummary,
   fileDone: () => void,
   /** Aborted when the commit running meanwhile failed: stop, staging nothing more. */
   stop: AbortSignal,

@@ -1,13 +1,9 @@
-import type { Logger } from 'pino';
-import type { BackfillDependencies } from './backfill.ts';
 import type { CommitPipeline } from './commitPipeline.ts';
 import { commitStaged } from './commitStaged.ts';
-import type { BackfillConfig } from './config.ts';
-import type { Lake } from './lake/lake.ts';
 import type { ListedPiece } from './listPieces.ts';
 import { loadChunk } from './loadChunk.ts';
-import type { RunSummary } from './model/runSummary.ts';
 import { chunkFiles, planLoad } from './plan.ts';
+import type { RunContext } from './runContext.ts';
 import { secondsSince } from './secondsSince.ts';
 import type { ListedFile } from './source/listWindow.ts';
 import type { ParserPool } from './source/parserPool.ts';
@@ -17,30 +13,23 @@ import type { ParserPool } from './source/parserPool.ts';
  * files it planned to load (new or changed).
  */
 export async function loadPiece(
-  lake: Lake,
-  config: BackfillConfig,
-  deps: BackfillDependencies,
-  summary: RunSummary,
+  run: RunContext,
   listed: ListedPiece,
   load: PieceLoader | undefined,
-  progress: { filesDone: number; filesTotal: number },
 ): Promise<number> {
-  const { work, chunks, where } = await planPiece(lake, config, deps.logger, summary, listed);
-  progress.filesTotal += work.length;
+  const { work, chunks, where } = await planPiece(run, listed);
+  run.progress.filesTotal += work.length;
   if (load === undefined) return work.length;
-  await loadChunks(lake, chunks, load, config, deps, summary, progress);
+  await loadChunks(run, chunks, load);
   load.pipeline.afterCommits(() =>
-    deps.logger.info({ ...where, files: work.length }, 'piece done'),
+    run.deps.logger.info({ ...where, files: work.length }, 'piece done'),
   );
   return work.length;
 }
 
 /** Lists' counts into the summary, then the piece planned against its ledger rows, in chunks. */
 async function planPiece(
-  lake: Lake,
-  config: BackfillConfig,
-  logger: Logger,
-  summary: RunSummary,
+  { lake, config, summary, deps: { logger } }: RunContext,
   { piece, listing, seconds: listSeconds }: ListedPiece,
 ) {
   summary.pieces += 1;
@@ -97,23 +86,18 @@ async function planPiece(
  * commits; its own commit is started, not awaited: the pipeline's next user waits for it.
  */
 async function loadChunks(
-  lake: Lake,
+  run: RunContext,
   chunks: readonly (readonly ListedFile[])[],
   load: PieceLoader,
-  config: BackfillConfig,
-  deps: BackfillDependencies,
-  summary: RunSummary,
-  progress: { filesDone: number; filesTotal: number },
 ): Promise<void> {
+  const { deps, summary, progress } = run;
   const { logger } = deps;
   for (const chunk of chunks) {
     const { staging, stop } = load.pipeline.nextStaging();
     await loadChunk(
+      run,
       chunk,
       { staging, parser: load.parser },
-      config,
-      deps,
-      summary,
       () => {
         progress.filesDone += 1;
         if (progress.filesDone % 50 === 0) logger.debug({ ...progress }, 'staging progress');
@@ -125,9 +109,7 @@ async function loadChunks(
       },
       stop,
     );
-    await load.pipeline.commit((filled) =>
-      commitStaged(lake, filled, chunk, config, deps, summary, progress),
-    );
+    await load.pipeline.commit((filled) => commitStaged(run, filled, chunk));
   }
 }
 
