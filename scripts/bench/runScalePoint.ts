@@ -5,7 +5,8 @@ import type { LocalLakehouse } from '../../job/localLakehouse.ts';
 import type { RunSummary } from '../../job/model/runSummary.ts';
 import { MEASUREMENTS } from '../../job/tables.ts';
 import type { ArchiveDay } from '../../job/model/archiveDay.ts';
-import { ensureBenchMirror, patchBenchMirror } from './benchMirror.ts';
+import type { BenchArchiveSpec } from './benchArchive.ts';
+import { ensureBenchMirror, patchBenchMirror, type MirrorManifest } from './benchMirror.ts';
 import type {
   FloorRun,
   HistoryResult,
@@ -23,7 +24,7 @@ import { jobArgs } from './jobArgs.ts';
 import { measuredChild } from './measuredChild.ts';
 import type { NaiveResult } from './naiveStatementProcess.ts';
 import type { ChildRun } from './runChild.ts';
-import { tableDataFiles } from './tableDataFiles.ts';
+import { tableDataFiles, type TableDataFiles } from './tableDataFiles.ts';
 
 export interface ScalePoint {
   /** e.g. `10k`; names the mirror bucket `bench-10k`. */
@@ -60,26 +61,7 @@ export interface PointContext {
  * patch of 1% of the files and the job once more. Table files are counted after the runs.
  */
 export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promise<PointResult> {
-  const bucket = `bench-${point.label}`;
-  const namespace = `bench_${point.label}_${ctx.runTag}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  const work = join(ctx.workRoot, point.label);
-  await rm(work, { recursive: true, force: true });
-  const spec = { targetFiles: point.files, seed: ctx.seed, ...ctx.window };
-  const mirror = await ensureBenchMirror(ctx.lake, bucket, spec, ctx.log);
-  ctx.log(
-    `bench ${point.label}: ${mirror.manifest.files} files, ${mirror.manifest.rows} rows in ${bucket}` +
-      (mirror.seeded ? ` (seeded in ${mirror.seconds.toFixed(0)} s)` : ' (reused)'),
-  );
-
-  const base: BackfillOptions = {
-    ...ctx.jobOptions,
-    from: ctx.window.from,
-    to: ctx.window.to,
-    sourceBucket: bucket,
-    namespace,
-    workDir: join(work, 'job'),
-  };
-  const config = resolveBackfillConfig(base, process.env, ctx.root);
+  const { bucket, namespace, work, spec, mirror, base, config } = await preparePoint(point, ctx);
   const naiveScript = join(ctx.root, 'scripts', 'bench', 'naiveStatementProcess.ts');
   const naiveNamespace = `${namespace}_naive`;
 
@@ -101,15 +83,10 @@ export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promi
     const tableFiles = await tableDataFiles(config, ctx.lake, namespace, MEASUREMENTS.name);
     const listOnly = await floorRun('listing only', base, true);
     const rerun = await jobRun('re-run');
-    const patch = await patchBenchMirror(ctx.lake, bucket, mirror.manifest, ctx.seed + 1);
-    const patchedRun = await jobRun(`run after patching ${patch.files} files`);
-    const tableFilesAfterPatch = await tableDataFiles(
-      config,
-      ctx.lake,
-      namespace,
-      MEASUREMENTS.name,
-    );
-    await ensureBenchMirror(ctx.lake, bucket, spec, ctx.log); // puts the originals back
+    const patched = await measurePatchedRun(ctx, bucket, mirror.manifest, spec, async (what) => ({
+      run: await jobRun(what),
+      tableFiles: await tableDataFiles(config, ctx.lake, namespace, MEASUREMENTS.name),
+    }));
     const history = ctx.history
       ? await measureHistory(ctx, namespace, (what, ns, nightly) =>
           jobRun(what, undefined, false, {
@@ -132,9 +109,7 @@ export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promi
       tableFiles,
       listOnly,
       rerun,
-      patch,
-      patchedRun,
-      tableFilesAfterPatch,
+      ...patched,
       ...(profiles ? { profiles } : {}),
       ...(history ? { history } : {}),
     };
@@ -148,6 +123,47 @@ export async function runScalePoint(point: ScalePoint, ctx: PointContext): Promi
       await rm(work, { recursive: true, force: true });
     }
   }
+}
+
+/** The point's mirror (seeded or reused), its namespace, work folder and the job's options. */
+async function preparePoint(point: ScalePoint, ctx: PointContext) {
+  const bucket = `bench-${point.label}`;
+  const namespace = `bench_${point.label}_${ctx.runTag}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const work = join(ctx.workRoot, point.label);
+  await rm(work, { recursive: true, force: true });
+  const spec = { targetFiles: point.files, seed: ctx.seed, ...ctx.window };
+  const mirror = await ensureBenchMirror(ctx.lake, bucket, spec, ctx.log);
+  ctx.log(
+    `bench ${point.label}: ${mirror.manifest.files} files, ${mirror.manifest.rows} rows in ${bucket}` +
+      (mirror.seeded ? ` (seeded in ${mirror.seconds.toFixed(0)} s)` : ' (reused)'),
+  );
+  const base: BackfillOptions = {
+    ...ctx.jobOptions,
+    from: ctx.window.from,
+    to: ctx.window.to,
+    sourceBucket: bucket,
+    namespace,
+    workDir: join(work, 'job'),
+  };
+  const config = resolveBackfillConfig(base, process.env, ctx.root);
+  return { bucket, namespace, work, spec, mirror, base, config };
+}
+
+/**
+ * 1% of the mirror's files patched (new versions), the job run once more and the table's files
+ * counted, then the originals put back.
+ */
+async function measurePatchedRun(
+  ctx: PointContext,
+  bucket: string,
+  manifest: MirrorManifest,
+  spec: BenchArchiveSpec,
+  run: (what: string) => Promise<{ run: JobRun; tableFiles: TableDataFiles }>,
+) {
+  const patch = await patchBenchMirror(ctx.lake, bucket, manifest, ctx.seed + 1);
+  const patched = await run(`run after patching ${patch.files} files`);
+  await ensureBenchMirror(ctx.lake, bucket, spec, ctx.log); // puts the originals back
+  return { patch, patchedRun: patched.run, tableFilesAfterPatch: patched.tableFiles };
 }
 
 type Measured = (
