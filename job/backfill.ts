@@ -36,12 +36,12 @@ export interface BackfillDependencies {
    * with the chunk's number from 1: where tests stop a run to prove it resumes.
    */
   readonly onCommitStep?: (step: string, chunk: number) => void;
-  /** Called as work progresses (files done so far), for a progress display. */
   /**
    * Opens the lake for the run's work. Default: DuckDB with the configured catalog attached
    * (withDuckDBLake); tests of the orchestration hand in a fake.
    */
   readonly openLake?: <T>(fn: (lake: Lake) => Promise<T>) => Promise<T>;
+  /** Called as work progresses (files done so far), for a progress display. */
   readonly onProgress?: (progress: {
     stage: string;
     filesDone: number;
