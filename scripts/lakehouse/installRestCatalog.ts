@@ -6,7 +6,9 @@ import { run } from './run.ts';
 
 const definitionDir = join(import.meta.dirname, 'rest-catalog');
 const pomFile = join(definitionDir, 'pom.xml');
-const launcherSource = join(definitionDir, 'LocalRestCatalog.java');
+const launcherSources = ['LocalRestCatalog.java', 'TableMaintenance.java'].map((name) =>
+  join(definitionDir, name),
+);
 
 /** The class `java` runs: Iceberg's REST catalog server, one change at a time (see its source). */
 export const REST_CATALOG_MAIN_CLASS = 'org.apache.iceberg.rest.LocalRestCatalog';
@@ -23,13 +25,17 @@ export async function installRestCatalog(
   const folder = await cachedBuild(
     layout,
     'rest-catalog',
-    [pomFile, launcherSource],
+    [pomFile, ...launcherSources],
     async (target) => {
       log('iceberg rest catalog: resolving its jars from Maven Central (first time only)');
       await copyMavenJars(pomFile, target, 'the Iceberg REST catalog server');
-      await run('javac', ['-d', join(target, 'classes'), '-cp', `${target}/*`, launcherSource], {
-        purpose: 'compile the local REST catalog launcher (install a JDK 17+)',
-      });
+      await run(
+        'javac',
+        ['-d', join(target, 'classes'), '-cp', `${target}/*`, ...launcherSources],
+        {
+          purpose: 'compile the local REST catalog launcher (install a JDK 17+)',
+        },
+      );
     },
   );
   return `${folder}/*:${join(folder, 'classes')}`;

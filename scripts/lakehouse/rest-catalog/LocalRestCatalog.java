@@ -1,10 +1,17 @@
 // In the fixture's package: it builds the fixture's package-private adapter and catalog context.
 package org.apache.iceberg.rest;
 
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
@@ -30,6 +37,10 @@ import org.eclipse.jetty.servlet.ServletHolder;
  * "true transactional atomicity"). One mutation at a time makes check and commit atomic, so the
  * later writer gets the 409 CommitFailedException a production catalog returns.
  *
+ * <p>After a commit it maintains the tables the commit changed, as S3 Tables' maintenance would:
+ * see TableMaintenance and its maintenance.* properties (CATALOG_MAINTENANCE_MAX__DATA__MANIFESTS
+ * and the like; 0 turns a step off).
+ *
  * <p>It listens on rest.host (CATALOG_REST_HOST), 127.0.0.1 unless set, instead of every interface.
  */
 public final class LocalRestCatalog {
@@ -50,7 +61,16 @@ public final class LocalRestCatalog {
         new RESTServerCatalogAdapter(new RESTCatalogServer.CatalogContext(catalog, properties));
 
     ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
-    context.addServlet(new ServletHolder(new OneChangeAtATime(adapter)), "/*");
+    TableMaintenance maintenance =
+        new TableMaintenance(
+            catalog,
+            new TableMaintenance.Limits(
+                PropertyUtil.propertyAsInt(properties, "maintenance.max-data-manifests", 16),
+                PropertyUtil.propertyAsInt(properties, "maintenance.max-delete-files", 8),
+                PropertyUtil.propertyAsInt(properties, "maintenance.max-small-files", 16),
+                PropertyUtil.propertyAsLong(properties, "maintenance.small-file-bytes", 8L << 20),
+                PropertyUtil.propertyAsLong(properties, "maintenance.compact-bytes", 64L << 20)));
+    context.addServlet(new ServletHolder(new OneChangeAtATime(adapter, maintenance)), "/*");
     context.insertHandler(new GzipHandler());
 
     String host = properties.getOrDefault("rest.host", "127.0.0.1");
@@ -61,19 +81,32 @@ public final class LocalRestCatalog {
     server.join();
   }
 
-  /** Serialises POST (create, commit) and DELETE (drop); reads stay concurrent. */
+  /**
+   * Serialises POST (create, commit) and DELETE (drop); reads stay concurrent. A commit's manifest
+   * maintenance runs inside the same turn, so no other change sees the table in between.
+   */
   private static final class OneChangeAtATime extends RESTCatalogServlet {
     private final Object changeLock = new Object();
+    private final TableMaintenance maintenance;
 
-    OneChangeAtATime(RESTCatalogAdapter adapter) {
+    OneChangeAtATime(RESTCatalogAdapter adapter, TableMaintenance maintenance) {
       super(adapter);
+      this.maintenance = maintenance;
     }
 
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response)
         throws IOException {
       synchronized (changeLock) {
-        super.doPost(request, response);
+        if (!maintenance.enabled()) {
+          super.doPost(request, response);
+          return;
+        }
+        byte[] body = request.getInputStream().readAllBytes();
+        super.doPost(new ReplayedBody(request, body), response);
+        if (response.getStatus() < 300) {
+          maintenance.afterCommit(request.getRequestURI(), body);
+        }
       }
     }
 
@@ -83,6 +116,52 @@ public final class LocalRestCatalog {
       synchronized (changeLock) {
         super.doDelete(request, response);
       }
+    }
+  }
+
+  /** A request whose body, already read once, is served again from memory. */
+  private static final class ReplayedBody extends HttpServletRequestWrapper {
+    private final byte[] body;
+
+    ReplayedBody(HttpServletRequest request, byte[] body) {
+      super(request);
+      this.body = body;
+    }
+
+    @Override
+    public ServletInputStream getInputStream() {
+      ByteArrayInputStream bytes = new ByteArrayInputStream(body);
+      return new ServletInputStream() {
+        @Override
+        public int read() {
+          return bytes.read();
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) {
+          return bytes.read(buffer, offset, length);
+        }
+
+        @Override
+        public boolean isFinished() {
+          return bytes.available() == 0;
+        }
+
+        @Override
+        public boolean isReady() {
+          return true;
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+          throw new UnsupportedOperationException("synchronous reads only");
+        }
+      };
+    }
+
+    @Override
+    public BufferedReader getReader() {
+      return new BufferedReader(new InputStreamReader(getInputStream(), StandardCharsets.UTF_8));
     }
   }
 }
