@@ -2,12 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { qualifiedName } from '../../job/lake/tableDdl.ts';
 import { parseArchiveKey } from '../../job/source/archiveKey.ts';
 import { FILES, LOCATIONS, MEASUREMENTS } from '../../job/tables.ts';
-import {
-  generateArchive,
-  generateArchiveFile,
-  generateStations,
-  type GeneratedFile,
-} from '../../scripts/mirror/generateArchive.ts';
+import { fileVersions } from '../../scripts/bench/benchArchive.ts';
+import { generateArchive, type GeneratedFile } from '../../scripts/mirror/generateArchive.ts';
 import {
   backfillConfig,
   createMirrorBucket,
@@ -57,10 +53,13 @@ describe('the local lakehouse maintains its tables after commits, as S3 Tables d
     // OpenAQ patches a file on each of 10 days: each day's chunk deletes the old rows of its
     // partition's data files, one delete file per data file touched.
     const days = [...new Set(files.map((f) => parseArchiveKey(f.key)!.day))];
-    const patched = patchedVersions(
+    // New versions (same station-day, other readings), as OpenAQ writes a patch.
+    const patched = fileVersions(
       days
         .filter((_, i) => i % 2 === 0)
-        .map((day) => files.find((f) => parseArchiveKey(f.key)!.day === day)!),
+        .map((day) => files.find((f) => parseArchiveKey(f.key)!.day === day)!.key),
+      SEED,
+      SEED + 1000,
     );
     await putFiles(bucket, patched);
     files = files.map((file) => patched.find((p) => p.key === file.key) ?? file);
@@ -91,18 +90,3 @@ describe('the local lakehouse maintains its tables after commits, as S3 Tables d
     expect(fromPyIceberg[`${namespace}.measurements`]).toMatchObject(fromDuckdb);
   });
 });
-
-/** New versions of `originals` (same station-day, other readings), as OpenAQ writes a patch. */
-function patchedVersions(originals: readonly GeneratedFile[]): GeneratedFile[] {
-  const stations = generateStations({ count: STATIONS, seed: SEED });
-  return originals.map((original) => {
-    const { locationId, day } = parseArchiveKey(original.key)!;
-    const station = stations.find((s) => s.locationId === locationId)!;
-    // The first other seed under which the station reports that day.
-    for (let seed = SEED + 1000; seed < SEED + 1100; seed++) {
-      const patched = generateArchiveFile(station, day, { seed });
-      if (patched !== undefined) return patched;
-    }
-    throw new Error(`no other version of ${original.key}`);
-  });
-}

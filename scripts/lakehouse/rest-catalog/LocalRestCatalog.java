@@ -82,7 +82,7 @@ public final class LocalRestCatalog {
   }
 
   /**
-   * Serialises POST (create, commit) and DELETE (drop); reads stay concurrent. A commit's manifest
+   * Serialises POST (create, commit) and DELETE (drop); reads stay concurrent. A commit's table
    * maintenance runs inside the same turn, so no other change sees the table in between.
    */
   private static final class OneChangeAtATime extends RESTCatalogServlet {

@@ -241,13 +241,15 @@ final class TableMaintenance {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    if (total <= limits.maxDeleteFiles()) return;
+    // One delete file a partition is as far as merging goes.
+    List<Map<String, DeleteFile>> groups =
+        byPartition.values().stream().filter(group -> group.size() > 1).toList();
+    if (total <= limits.maxDeleteFiles() || groups.isEmpty()) return;
     long started = System.nanoTime();
     RewriteFiles rewrite = table.newRewrite().validateFromSnapshot(snapshotId);
     int merged = 0;
     int written = 0;
-    for (Map<String, DeleteFile> group : byPartition.values()) {
-      if (group.size() < 2) continue;
+    for (Map<String, DeleteFile> group : groups) {
       for (DeleteFile delete : group.values()) rewrite.deleteFile(delete);
       rewrite.addFile(mergePositions(table, List.copyOf(group.values())));
       merged += group.size();
