@@ -13,9 +13,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.iceberg.ContentFile;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileContent;
@@ -29,6 +31,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.data.GenericDeleteFilter;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
@@ -135,12 +138,13 @@ final class TableMaintenance {
     }
     for (TableIdentifier id : tables) {
       try {
-        if (!catalog.tableExists(id)) continue;
         Table table = catalog.loadTable(id);
         if (table.currentSnapshot() == null) continue;
         if (limits.compactBytes() > 0) compact(id, table);
         if (limits.maxDeleteFiles() > 0) mergeDeleteFiles(id, table);
         if (limits.maxDataManifests() > 0) mergeManifests(id, table);
+      } catch (NoSuchTableException e) {
+        // Dropped since (a later request in the same transaction): nothing to maintain.
       } catch (VirtualMachineError e) {
         throw e;
       } catch (Throwable e) {
@@ -151,8 +155,8 @@ final class TableMaintenance {
     }
   }
 
+  // A commit made through `table` (compact, mergeDeleteFiles) updates it: no refresh needed.
   private void mergeManifests(TableIdentifier id, Table table) {
-    table.refresh();
     Snapshot current = table.currentSnapshot();
     int manifests = current.dataManifests(table.io()).size();
     if (manifests <= limits.maxDataManifests()) return;
@@ -198,11 +202,8 @@ final class TableMaintenance {
     Map<String, List<FileScanTask>> byPartition = new LinkedHashMap<>();
     for (FileScanTask task : chosen) {
       rewrite.deleteFile(task.file());
-      PartitionSpec spec = table.specs().get(task.file().specId());
       byPartition
-          .computeIfAbsent(
-              task.file().specId() + "/" + spec.partitionToPath(task.file().partition()),
-              key -> new ArrayList<>())
+          .computeIfAbsent(partitionKey(table, task.file()), key -> new ArrayList<>())
           .add(task);
     }
     int written = 0;
@@ -221,7 +222,6 @@ final class TableMaintenance {
   }
 
   private void mergeDeleteFiles(TableIdentifier id, Table table) {
-    table.refresh();
     if (table.spec().isUnpartitioned()) return; // compact() handles those
     long snapshotId = table.currentSnapshot().snapshotId();
     Map<String, Map<String, DeleteFile>> byPartition = new LinkedHashMap<>();
@@ -230,11 +230,9 @@ final class TableMaintenance {
       for (FileScanTask task : planned) {
         for (DeleteFile delete : task.deletes()) {
           if (delete.content() != FileContent.POSITION_DELETES) continue;
-          PartitionSpec spec = table.specs().get(delete.specId());
           Map<String, DeleteFile> group =
               byPartition.computeIfAbsent(
-                  delete.specId() + "/" + spec.partitionToPath(delete.partition()),
-                  key -> new LinkedHashMap<>());
+                  partitionKey(table, delete), key -> new LinkedHashMap<>());
           if (group.putIfAbsent(delete.location(), delete) == null) total++;
         }
       }
@@ -261,10 +259,15 @@ final class TableMaintenance {
         merged, id, written, (System.nanoTime() - started) / 1_000_000);
   }
 
+  /** The partition a file belongs to, under its own spec. */
+  private static String partitionKey(Table table, ContentFile<?> file) {
+    return file.specId() + "/" + table.specs().get(file.specId()).partitionToPath(file.partition());
+  }
+
   /** One position-delete file holding every position of `deletes` (one partition's). */
   private static DeleteFile mergePositions(Table table, List<DeleteFile> deletes) {
     Schema pathPos = DeleteSchemaUtil.pathPosSchema();
-    Map<String, List<Long>> positions = new java.util.TreeMap<>();
+    Map<String, List<Long>> positions = new TreeMap<>();
     for (DeleteFile delete : deletes) {
       try (CloseableIterable<Record> rows =
           Parquet.read(table.io().newInputFile(delete.location()))
@@ -301,7 +304,10 @@ final class TableMaintenance {
       // The spec wants a delete file sorted by path, then position.
       positions.forEach(
           (path, list) ->
-              list.stream().sorted().distinct().forEach(pos -> writer.write(delete.set(path, pos))));
+              list.stream()
+                  .sorted()
+                  .distinct()
+                  .forEach(pos -> writer.write(delete.set(path, pos))));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
