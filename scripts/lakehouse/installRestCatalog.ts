@@ -6,9 +6,11 @@ import { run } from './run.ts';
 
 const definitionDir = join(import.meta.dirname, 'rest-catalog');
 const pomFile = join(definitionDir, 'pom.xml');
-const launcherSources = ['LocalRestCatalog.java', 'TableMaintenance.java'].map((name) =>
-  join(definitionDir, name),
-);
+const launcherSources = [
+  'LocalRestCatalog.java',
+  'TableMaintenance.java',
+  'ParquetRewriter.java',
+].map((name) => join(definitionDir, name));
 
 /** The class `java` runs: Iceberg's REST catalog server, one change at a time (see its source). */
 export const REST_CATALOG_MAIN_CLASS = 'org.apache.iceberg.rest.LocalRestCatalog';

@@ -6,6 +6,8 @@ import { duckdbSettings, localTarget } from './localLake.ts';
 export interface TableLayout {
   readonly dataFiles: number;
   readonly deleteFiles: number;
+  /** Positions the live delete files hold: rows every query of the table reads and skips. */
+  readonly deletedRows: number;
   readonly dataManifests: number;
 }
 
@@ -15,12 +17,18 @@ export async function tableLayout(namespace: string, table: string): Promise<Tab
     const reader = await connection.runAndReadAll(
       `SELECT count(*) FILTER (WHERE manifest_content = 'DATA')::INTEGER,
               count(*) FILTER (WHERE manifest_content = 'DELETE')::INTEGER,
+              coalesce(sum(record_count) FILTER (WHERE manifest_content = 'DELETE'), 0)::INTEGER,
               count(DISTINCT manifest_path) FILTER (WHERE manifest_content = 'DATA')::INTEGER
        FROM iceberg_metadata(${qualifiedName(catalog, namespace, table)})
        -- DuckDB 1.5.5 reports the entry status in either column; a DELETED entry is not live.
        WHERE coalesce(status, '') <> 'DELETED' AND coalesce(content, '') <> 'DELETED'`,
     );
-    const [dataFiles, deleteFiles, dataManifests] = reader.getRows()[0] as [number, number, number];
-    return { dataFiles, deleteFiles, dataManifests };
+    const [dataFiles, deleteFiles, deletedRows, dataManifests] = reader.getRows()[0] as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    return { dataFiles, deleteFiles, deletedRows, dataManifests };
   });
 }

@@ -62,6 +62,10 @@ describe('the local lakehouse maintains its tables after commits, as S3 Tables d
       SEED + 1000,
     );
     await putFiles(bucket, patched);
+    const patchedKeys = new Set(patched.map((p) => p.key));
+    const rowsReplaced = files
+      .filter((file) => patchedKeys.has(file.key))
+      .reduce((sum, file) => sum + file.rows.length, 0);
     files = files.map((file) => patched.find((p) => p.key === file.key) ?? file);
     const second = await runLocalBackfill(config);
     expect(second.summary.exitCode).toBe(0);
@@ -73,6 +77,9 @@ describe('the local lakehouse maintains its tables after commits, as S3 Tables d
     const measurements = await tableLayout(namespace, MEASUREMENTS.name);
     expect(measurements.dataManifests).toBeLessThanOrEqual(MAX_DATA_MANIFESTS);
     expect(measurements.deleteFiles).toBeLessThanOrEqual(MAX_DELETE_FILES);
+    // The replaced rows are gone from the data files, not only hidden by delete files that every
+    // query reads: past the bound, the files with deletes were rewritten without those rows.
+    expect(measurements.deletedRows).toBeLessThan(rowsReplaced);
     const locations = await tableLayout(namespace, LOCATIONS.name);
     expect(locations.deleteFiles).toBeLessThanOrEqual(MAX_DELETE_FILES);
     expect(locations.dataFiles).toBeLessThanOrEqual(MAX_SMALL_FILES);

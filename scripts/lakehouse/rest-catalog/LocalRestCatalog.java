@@ -69,7 +69,7 @@ public final class LocalRestCatalog {
                 PropertyUtil.propertyAsInt(properties, "maintenance.max-delete-files", 8),
                 PropertyUtil.propertyAsInt(properties, "maintenance.max-small-files", 16),
                 PropertyUtil.propertyAsLong(properties, "maintenance.small-file-bytes", 8L << 20),
-                PropertyUtil.propertyAsLong(properties, "maintenance.compact-bytes", 64L << 20)));
+                PropertyUtil.propertyAsLong(properties, "maintenance.compact-bytes", 512L << 20)));
     context.addServlet(new ServletHolder(new OneChangeAtATime(adapter, maintenance)), "/*");
     context.insertHandler(new GzipHandler());
 

@@ -3,47 +3,31 @@ package org.apache.iceberg.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.iceberg.ContentFile;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
-import org.apache.iceberg.FileContent;
 import org.apache.iceberg.FileScanTask;
-import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.RewriteFiles;
-import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
-import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.NoSuchTableException;
-import org.apache.iceberg.data.GenericDeleteFilter;
-import org.apache.iceberg.data.GenericRecord;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetReaders;
-import org.apache.iceberg.data.parquet.GenericParquetWriter;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.io.DataWriter;
-import org.apache.iceberg.io.DeleteSchemaUtil;
-import org.apache.iceberg.deletes.PositionDelete;
-import org.apache.iceberg.deletes.PositionDeleteWriter;
-import org.apache.iceberg.parquet.Parquet;
-import org.apache.iceberg.types.Types;
 
 /**
  * What Amazon S3 Tables' maintenance and Iceberg's own Java writers do, which DuckDB 1.5.5 does
@@ -87,6 +71,7 @@ final class TableMaintenance {
 
   private final Catalog catalog;
   private final Limits limits;
+  private final ParquetRewriter rewriter = new ParquetRewriter();
 
   TableMaintenance(Catalog catalog, Limits limits) {
     this.catalog = catalog;
@@ -141,7 +126,6 @@ final class TableMaintenance {
         Table table = catalog.loadTable(id);
         if (table.currentSnapshot() == null) continue;
         if (limits.compactBytes() > 0) compact(id, table);
-        if (limits.maxDeleteFiles() > 0) mergeDeleteFiles(id, table);
         if (limits.maxDataManifests() > 0) mergeManifests(id, table);
       } catch (NoSuchTableException e) {
         // Dropped since (a later request in the same transaction): nothing to maintain.
@@ -155,7 +139,7 @@ final class TableMaintenance {
     }
   }
 
-  // A commit made through `table` (compact, mergeDeleteFiles) updates it: no refresh needed.
+  // A commit made through `table` (compact) updates it: no refresh needed.
   private void mergeManifests(TableIdentifier id, Table table) {
     Snapshot current = table.currentSnapshot();
     int manifests = current.dataManifests(table.io()).size();
@@ -166,17 +150,52 @@ final class TableMaintenance {
             + table.currentSnapshot().dataManifests(table.io()).size());
   }
 
-  private void compact(TableIdentifier id, Table table) {
-    // A partitioned table's files are large (measurements: ~10 MB of a month each): rewriting them
-    // here would take seconds per commit in Java's generic writer. S3 Tables compacts them apart.
-    if (!table.spec().isUnpartitioned()) return;
+  /**
+   * Rewrites data files with their deletes applied, in one "replace" commit: a small table's small
+   * files and those with deletes (see smallTableGroups), or the files with deletes of a partitioned
+   * table (see deleteGroups).
+   */
+  private void compact(TableIdentifier id, Table table) throws IOException, SQLException {
     long snapshotId = table.currentSnapshot().snapshotId();
     List<FileScanTask> tasks = new ArrayList<>();
     try (CloseableIterable<FileScanTask> planned = table.newScan().planFiles()) {
       planned.forEach(tasks::add);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
+    List<List<FileScanTask>> groups =
+        table.spec().isUnpartitioned() ? smallTableGroups(id, tasks) : deleteGroups(table, tasks);
+    if (groups.isEmpty()) return;
+    long started = System.nanoTime();
+    List<FileScanTask> chosen = groups.stream().flatMap(List::stream).toList();
+    long bytes = chosen.stream().mapToLong(task -> task.file().fileSizeInBytes()).sum();
+    RewriteFiles rewrite = table.newRewrite().validateFromSnapshot(snapshotId);
+    chosen.forEach(task -> rewrite.deleteFile(task.file()));
+    List<DataFile> written = new ArrayList<>();
+    try {
+      for (List<FileScanTask> group : groups) {
+        DataFile file = rewriter.rewrite(table, group);
+        if (file != null) written.add(file);
+      }
+      written.forEach(rewrite::addFile);
+      List<DeleteFile> deletes = deletesOnlyOf(tasks, chosen);
+      deletes.forEach(rewrite::deleteFile);
+      rewrite.commit();
+      System.err.printf(
+          "table maintenance: rewrote %d data files (%d bytes) of %s into %d, %d delete files"
+              + " dropped, in %d ms%n",
+          chosen.size(), bytes, id, written.size(), deletes.size(),
+          (System.nanoTime() - started) / 1_000_000);
+    } catch (IOException | SQLException | RuntimeException e) {
+      for (DataFile file : written) table.io().deleteFile(file.location());
+      throw e;
+    }
+  }
+
+  /**
+   * A small table (unpartitioned: locations, the files ledger, rejects, runs) once it has more
+   * than maxDeleteFiles delete files or maxSmallFiles small files: its small files and those with
+   * deletes, as one group; none above compactBytes.
+   */
+  private List<List<FileScanTask>> smallTableGroups(TableIdentifier id, List<FileScanTask> tasks) {
     List<FileScanTask> chosen = new ArrayList<>();
     Set<String> deleteFiles = new LinkedHashSet<>();
     int small = 0;
@@ -189,129 +208,73 @@ final class TableMaintenance {
     boolean manyDeletes =
         limits.maxDeleteFiles() > 0 && deleteFiles.size() > limits.maxDeleteFiles();
     boolean manySmall = limits.maxSmallFiles() > 0 && small > limits.maxSmallFiles();
-    if (!manyDeletes && !manySmall) return;
+    if (!manyDeletes && !manySmall) return List.of();
     long bytes = chosen.stream().mapToLong(task -> task.file().fileSizeInBytes()).sum();
     if (bytes > limits.compactBytes()) {
       System.err.println(
           "table maintenance: " + id + " has " + chosen.size() + " files to compact (" + bytes
               + " bytes), over maintenance.compact-bytes: left as they are");
-      return;
+      return List.of();
     }
-    long started = System.nanoTime();
-    RewriteFiles rewrite = table.newRewrite().validateFromSnapshot(snapshotId);
-    Map<String, List<FileScanTask>> byPartition = new LinkedHashMap<>();
-    for (FileScanTask task : chosen) {
-      rewrite.deleteFile(task.file());
-      byPartition
-          .computeIfAbsent(partitionKey(table, task.file()), key -> new ArrayList<>())
-          .add(task);
-    }
-    int written = 0;
-    for (List<FileScanTask> group : byPartition.values()) {
-      DataFile file = rewriteGroup(table, group);
-      if (file != null) {
-        rewrite.addFile(file);
-        written++;
-      }
-    }
-    for (DeleteFile delete : deletesOnlyOf(tasks, chosen)) rewrite.deleteFile(delete);
-    rewrite.commit();
-    System.err.printf(
-        "table maintenance: compacted %d data files (%d bytes) of %s into %d in %d ms%n",
-        chosen.size(), bytes, id, written, (System.nanoTime() - started) / 1_000_000);
+    return List.of(chosen);
   }
 
-  private void mergeDeleteFiles(TableIdentifier id, Table table) {
-    if (table.spec().isUnpartitioned()) return; // compact() handles those
-    long snapshotId = table.currentSnapshot().snapshotId();
-    Map<String, Map<String, DeleteFile>> byPartition = new LinkedHashMap<>();
-    int total = 0;
-    try (CloseableIterable<FileScanTask> planned = table.newScan().planFiles()) {
-      for (FileScanTask task : planned) {
-        for (DeleteFile delete : task.deletes()) {
-          if (delete.content() != FileContent.POSITION_DELETES) continue;
-          Map<String, DeleteFile> group =
-              byPartition.computeIfAbsent(
-                  partitionKey(table, delete), key -> new LinkedHashMap<>());
-          if (group.putIfAbsent(delete.location(), delete) == null) total++;
+  /**
+   * A partitioned table (measurements) once it has more than maxDeleteFiles delete files: the data
+   * files with deletes, rewritten with their partition's others in groups of at most compactBytes,
+   * the partitions with the most deleted rows first, up to compactBytes a commit (the commit waits
+   * for it; the rest follows after the next ones). DuckDB 1.5.5 reads every delete file of a table
+   * on each query that scans any of its data files, whatever partition it asks for: 1% of a 3-year
+   * history patched left 3.4 M deleted positions, ~0.7 s on every query of the table.
+   */
+  private List<List<FileScanTask>> deleteGroups(Table table, List<FileScanTask> tasks) {
+    Map<String, DeleteFile> deleteFiles = new LinkedHashMap<>();
+    Map<String, List<FileScanTask>> byPartition = new LinkedHashMap<>();
+    Map<String, Long> deletedRows = new HashMap<>();
+    for (FileScanTask task : tasks) {
+      if (task.deletes().isEmpty()) continue;
+      String partition = partitionKey(table, task.file());
+      byPartition.computeIfAbsent(partition, key -> new ArrayList<>()).add(task);
+      for (DeleteFile delete : task.deletes()) {
+        if (deleteFiles.putIfAbsent(delete.location(), delete) == null) {
+          deletedRows.merge(partition, delete.recordCount(), Long::sum);
         }
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
-    // One delete file a partition is as far as merging goes.
-    List<Map<String, DeleteFile>> groups =
-        byPartition.values().stream().filter(group -> group.size() > 1).toList();
-    if (total <= limits.maxDeleteFiles() || groups.isEmpty()) return;
-    long started = System.nanoTime();
-    RewriteFiles rewrite = table.newRewrite().validateFromSnapshot(snapshotId);
-    int merged = 0;
-    int written = 0;
-    for (Map<String, DeleteFile> group : groups) {
-      for (DeleteFile delete : group.values()) rewrite.deleteFile(delete);
-      rewrite.addFile(mergePositions(table, List.copyOf(group.values())));
-      merged += group.size();
-      written++;
+    if (deleteFiles.size() <= limits.maxDeleteFiles()) return List.of();
+    List<String> partitions = new ArrayList<>(byPartition.keySet());
+    partitions.sort(Comparator.comparing((String key) -> deletedRows.getOrDefault(key, 0L)).reversed());
+    List<List<FileScanTask>> groups = new ArrayList<>();
+    long budget = limits.compactBytes();
+    for (String partition : partitions) {
+      List<FileScanTask> group = new ArrayList<>();
+      long bytes = 0;
+      for (FileScanTask task : byPartition.get(partition)) {
+        long size = task.file().fileSizeInBytes();
+        if (!groups.isEmpty() && size > budget) return withLast(groups, group);
+        if (!group.isEmpty() && bytes + size > limits.compactBytes()) {
+          groups.add(group);
+          group = new ArrayList<>();
+          bytes = 0;
+        }
+        group.add(task);
+        bytes += size;
+        budget -= size;
+      }
+      groups.add(group);
     }
-    rewrite.commit();
-    System.err.printf(
-        "table maintenance: merged %d delete files of %s into %d in %d ms%n",
-        merged, id, written, (System.nanoTime() - started) / 1_000_000);
+    return groups;
+  }
+
+  private static List<List<FileScanTask>> withLast(
+      List<List<FileScanTask>> groups, List<FileScanTask> last) {
+    if (!last.isEmpty()) groups.add(last);
+    return groups;
   }
 
   /** The partition a file belongs to, under its own spec. */
   private static String partitionKey(Table table, ContentFile<?> file) {
     return file.specId() + "/" + table.specs().get(file.specId()).partitionToPath(file.partition());
-  }
-
-  /** One position-delete file holding every position of `deletes` (one partition's). */
-  private static DeleteFile mergePositions(Table table, List<DeleteFile> deletes) {
-    Schema pathPos = DeleteSchemaUtil.pathPosSchema();
-    Map<String, List<Long>> positions = new TreeMap<>();
-    for (DeleteFile delete : deletes) {
-      try (CloseableIterable<Record> rows =
-          Parquet.read(table.io().newInputFile(delete.location()))
-              .project(pathPos)
-              .createReaderFunc(schema -> GenericParquetReaders.buildReader(pathPos, schema))
-              .build()) {
-        for (Record row : rows) {
-          positions
-              .computeIfAbsent(row.get(0, CharSequence.class).toString(), key -> new ArrayList<>())
-              .add(row.get(1, Long.class));
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    DeleteFile first = deletes.get(0);
-    PartitionSpec spec = table.specs().get(first.specId());
-    String name = "merged-" + UUID.randomUUID() + "-deletes.parquet";
-    String location = table.locationProvider().newDataLocation(spec, first.partition(), name);
-    PositionDeleteWriter<Record> writer;
-    try {
-      writer =
-          Parquet.writeDeletes(table.io().newOutputFile(location))
-              .setAll(table.properties()) // not forTable: that also asks for the deleted rows
-              .withSpec(spec)
-              .withPartition(first.partition())
-              .overwrite()
-              .buildPositionWriter();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    try (writer) {
-      PositionDelete<Record> delete = PositionDelete.create();
-      // The spec wants a delete file sorted by path, then position.
-      positions.forEach(
-          (path, list) ->
-              list.stream()
-                  .sorted()
-                  .distinct()
-                  .forEach(pos -> writer.write(delete.set(path, pos))));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return writer.toDeleteFile();
   }
 
   /** The delete files that apply to no data file outside `chosen` (so they can go with it). */
@@ -331,66 +294,6 @@ final class TableMaintenance {
     deletes.forEach((location, delete) -> {
       if (removable.get(location)) out.add(delete);
     });
-    return out;
-  }
-
-  /** One partition's chosen files, deletes applied, as one data file; null when no row is left. */
-  private static DataFile rewriteGroup(Table table, List<FileScanTask> group) {
-    Schema schema = table.schema();
-    DataFile first = group.get(0).file();
-    PartitionSpec spec = table.specs().get(first.specId());
-    StructLike partition = first.partition();
-    String name = "compacted-" + UUID.randomUUID() + ".parquet";
-    String location =
-        spec.isUnpartitioned()
-            ? table.locationProvider().newDataLocation(name)
-            : table.locationProvider().newDataLocation(spec, partition, name);
-    long rows = 0;
-    DataWriter<Record> writer;
-    try {
-      writer =
-          Parquet.writeData(table.io().newOutputFile(location))
-              .forTable(table)
-              .withSpec(spec)
-              .withPartition(partition)
-              .createWriterFunc(GenericParquetWriter::create)
-              .overwrite()
-              .build();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    try (writer) {
-      for (FileScanTask task : group) {
-        GenericDeleteFilter deletes = new GenericDeleteFilter(table.io(), task, schema, schema);
-        Schema read = deletes.requiredSchema();
-        try (CloseableIterable<Record> records =
-            deletes.filter(
-                Parquet.read(table.io().newInputFile(task.file().location()))
-                    .project(read)
-                    .createReaderFunc(file -> GenericParquetReaders.buildReader(read, file))
-                    .build())) {
-          for (Record record : records) {
-            writer.write(asTableRecord(schema, record));
-            rows++;
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    if (rows == 0) {
-      table.io().deleteFile(location);
-      return null;
-    }
-    return writer.toDataFile();
-  }
-
-  /** The table's columns of a record read with extra ones (the row position the deletes need). */
-  private static Record asTableRecord(Schema schema, Record record) {
-    GenericRecord out = GenericRecord.create(schema);
-    for (Types.NestedField field : schema.columns()) {
-      out.setField(field.name(), record.getField(field.name()));
-    }
     return out;
   }
 }
