@@ -65,6 +65,7 @@ final class ParquetRewriter implements AutoCloseable {
     Map<String, String> deleteFiles = new LinkedHashMap<>(); // location -> local copy
     long rowsIn = 0;
     for (FileScanTask task : group) {
+      if (dataFiles.containsValue(task.file().location())) continue; // a file split in tasks
       String local = download(table.io(), task.file().location(), folder);
       dataFiles.put(local, task.file().location());
       rowsIn += task.file().recordCount();
