@@ -26,6 +26,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.CommitStateUnknownException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.io.CloseableIterable;
 
@@ -40,18 +41,18 @@ import org.apache.iceberg.io.CloseableIterable;
  *       as one, deletes applied, and the delete files dropped. DuckDB writes a delete file per data
  *       file a DELETE or MERGE touches (locations' MERGE: every commit) and reads every data and
  *       delete file of such a table on each query. At most compactBytes of data files at once.
- *   <li><b>Delete files merged</b> in the partitioned tables (measurements, whose data files are
- *       too large to rewrite here): once there are more than maxDeleteFiles position-delete files,
- *       each partition's are merged into one (DuckDB reads every delete file of the table on each
- *       query, whatever partition it asks for).
+ *   <li><b>Deletes applied</b> in the partitioned tables (measurements): once there are more than
+ *       maxDeleteFiles position-delete files, the data files with deletes are rewritten without the
+ *       deleted rows, their partition's as one, and the delete files dropped (DuckDB reads every
+ *       delete file of the table on each query, whatever partition it asks for).
  *   <li><b>Manifest merge</b>: once a table has more than maxDataManifests data manifests they are
  *       merged (DuckDB writes one per commit and reads all of them on each query), as Java writers
  *       do on every append (commit.manifest-merge.enabled).
  * </ul>
  *
  * <p>Inside the request and under the catalog's change lock, so no writer commits in between: a
- * writer's next commit starts from the maintained snapshot instead of meeting a conflict. Neither
- * changes the rows ("replace" snapshots).
+ * writer's next commit starts from the maintained snapshot instead of meeting a conflict. None
+ * changes the rows ("replace" snapshots). The rewrites run in DuckDB (see ParquetRewriter).
  */
 final class TableMaintenance {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -184,6 +185,8 @@ final class TableMaintenance {
               + " dropped, in %d ms%n",
           chosen.size(), bytes, id, written.size(), deletes.size(),
           (System.nanoTime() - started) / 1_000_000);
+    } catch (CommitStateUnknownException e) {
+      throw e; // the new files may be the table's now
     } catch (IOException | SQLException | RuntimeException e) {
       for (DataFile file : written) table.io().deleteFile(file.location());
       throw e;
@@ -241,7 +244,9 @@ final class TableMaintenance {
         }
       }
     }
-    if (deleteFiles.size() <= limits.maxDeleteFiles()) return List.of();
+    if (limits.maxDeleteFiles() == 0 || deleteFiles.size() <= limits.maxDeleteFiles()) {
+      return List.of();
+    }
     List<String> partitions = new ArrayList<>(byPartition.keySet());
     partitions.sort(Comparator.comparing((String key) -> deletedRows.getOrDefault(key, 0L)).reversed());
     List<List<FileScanTask>> groups = new ArrayList<>();
