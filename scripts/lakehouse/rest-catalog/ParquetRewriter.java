@@ -42,7 +42,8 @@ import org.apache.iceberg.types.Types;
  * rewritten there with the table's field ids, checked (rows in − rows deleted = rows out) and
  * copied back.
  */
-final class ParquetRewriter implements AutoCloseable {
+final class ParquetRewriter {
+  /** Opened at the first rewrite, kept for the catalog's lifetime. */
   private Connection connection;
 
   /** The group's rows as one new data file of its partition; null when no row is left. */
@@ -205,10 +206,5 @@ final class ParquetRewriter implements AutoCloseable {
 
   private static String identifier(String name) {
     return "\"" + name.replace("\"", "\"\"") + "\"";
-  }
-
-  @Override
-  public void close() throws SQLException {
-    if (connection != null) connection.close();
   }
 }

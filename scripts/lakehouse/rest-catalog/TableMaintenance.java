@@ -231,7 +231,7 @@ final class TableMaintenance {
    * history patched left 3.4 M deleted positions, ~0.7 s on every query of the table.
    */
   private List<List<FileScanTask>> deleteGroups(Table table, List<FileScanTask> tasks) {
-    Map<String, DeleteFile> deleteFiles = new LinkedHashMap<>();
+    Set<String> deleteFiles = new LinkedHashSet<>();
     Map<String, List<FileScanTask>> byPartition = new LinkedHashMap<>();
     Map<String, Long> deletedRows = new HashMap<>();
     for (FileScanTask task : tasks) {
@@ -239,7 +239,7 @@ final class TableMaintenance {
       String partition = partitionKey(table, task.file());
       byPartition.computeIfAbsent(partition, key -> new ArrayList<>()).add(task);
       for (DeleteFile delete : task.deletes()) {
-        if (deleteFiles.putIfAbsent(delete.location(), delete) == null) {
+        if (deleteFiles.add(delete.location())) {
           deletedRows.merge(partition, delete.recordCount(), Long::sum);
         }
       }
@@ -248,32 +248,36 @@ final class TableMaintenance {
       return List.of();
     }
     List<String> partitions = new ArrayList<>(byPartition.keySet());
-    partitions.sort(Comparator.comparing((String key) -> deletedRows.getOrDefault(key, 0L)).reversed());
+    partitions.sort(Comparator.comparing((String key) -> deletedRows.get(key)).reversed());
     List<List<FileScanTask>> groups = new ArrayList<>();
-    long budget = limits.compactBytes();
+    long planned = 0;
     for (String partition : partitions) {
-      List<FileScanTask> group = new ArrayList<>();
-      long bytes = 0;
-      for (FileScanTask task : byPartition.get(partition)) {
-        long size = task.file().fileSizeInBytes();
-        if (!groups.isEmpty() && size > budget) return withLast(groups, group);
-        if (!group.isEmpty() && bytes + size > limits.compactBytes()) {
-          groups.add(group);
-          group = new ArrayList<>();
-          bytes = 0;
-        }
-        group.add(task);
-        bytes += size;
-        budget -= size;
+      for (List<FileScanTask> group : bySize(byPartition.get(partition))) {
+        long bytes = group.stream().mapToLong(task -> task.file().fileSizeInBytes()).sum();
+        if (!groups.isEmpty() && planned + bytes > limits.compactBytes()) return groups;
+        groups.add(group);
+        planned += bytes;
       }
-      groups.add(group);
     }
     return groups;
   }
 
-  private static List<List<FileScanTask>> withLast(
-      List<List<FileScanTask>> groups, List<FileScanTask> last) {
-    if (!last.isEmpty()) groups.add(last);
+  /** One partition's files in groups of at most compactBytes (a larger file is a group alone). */
+  private List<List<FileScanTask>> bySize(List<FileScanTask> files) {
+    List<List<FileScanTask>> groups = new ArrayList<>();
+    List<FileScanTask> group = new ArrayList<>();
+    long bytes = 0;
+    for (FileScanTask task : files) {
+      long size = task.file().fileSizeInBytes();
+      if (!group.isEmpty() && bytes + size > limits.compactBytes()) {
+        groups.add(group);
+        group = new ArrayList<>();
+        bytes = 0;
+      }
+      group.add(task);
+      bytes += size;
+    }
+    groups.add(group);
     return groups;
   }
 
