@@ -32,6 +32,7 @@ import { measuredChild } from './bench/measuredChild.ts';
 import { lakehouseStatus } from './lakehouse/lakehouseControl.ts';
 import { resolveLayout } from './lakehouse/layout.ts';
 import { createQueue, deleteQueue, localSqsClient, queueDepth } from './lakehouse/sqsAdmin.ts';
+import { cliArgv } from '../job/nodeFlags.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const LOOKBACK_DAYS = 7;
@@ -104,12 +105,12 @@ const queueUrl = await createQueue(sqs, `bench-feed-${runTag}`);
 const deadLetterQueueUrl = await createQueue(sqs, `bench-feed-${runTag}-dlq`);
 const base = { sourceBucket: bucket, namespace };
 const config = resolveBackfillConfig({ ...base, ...window }, process.env, ROOT);
-const cli = join(ROOT, 'bin', 'openaq-lakehouse.js');
+const cli = cliArgv(ROOT);
 let runCount = 0;
 /** A fresh work folder per run, as a Fargate task has. */
 const workDir = () => join(work, `run-${++runCount}`);
 const job = async (name: string, jobLine: string[]) => {
-  const { child, ...measure } = await measuredChild(ctx, name, [cli, ...jobLine]);
+  const { child, ...measure } = await measuredChild(ctx, name, [...cli, ...jobLine]);
   return { ...measure, summary: JSON.parse(child.stdout) as RunSummary };
 };
 const listing = (from: string, to: string) =>

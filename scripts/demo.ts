@@ -5,11 +5,11 @@
  * fetched or duplicated the second time.
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { resolveLocalLakehouse } from '../job/localLakehouse.ts';
 import { lakehouseUp } from './lakehouse/lakehouseControl.ts';
 import { REPO_ROOT, resolveLayout } from './lakehouse/layout.ts';
 import { seedMirror } from './lakehouse/seedMirror.ts';
+import { cliArgv } from '../job/nodeFlags.ts';
 
 const WINDOW = { from: '2024-03-01', to: '2024-03-31' };
 const STATIONS = 200;
@@ -19,11 +19,7 @@ const say = (line: string): void => console.log(`\n== ${line}`);
 /** Runs the real command, as a user would, and stops the demo if it fails. */
 async function cli(args: string[]): Promise<void> {
   const code = await new Promise<number | null>((done) => {
-    const child = spawn(
-      process.execPath,
-      [join(REPO_ROOT, 'bin', 'openaq-lakehouse.js'), ...args],
-      { stdio: 'inherit' },
-    );
+    const child = spawn(process.execPath, [...cliArgv(REPO_ROOT), ...args], { stdio: 'inherit' });
     child.once('exit', done);
   });
   if (code !== 0) {

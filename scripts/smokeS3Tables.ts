@@ -19,6 +19,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { cliArgv } from '../job/nodeFlags.ts';
 
 const arn = process.env.OPENAQ_SMOKE_TABLE_BUCKET_ARN;
 if (!arn) {
@@ -110,14 +111,14 @@ const steps: Step[] = [
   },
 ];
 
-const cli = join(root, 'bin', 'openaq-lakehouse.js');
+const cli = cliArgv(root);
 let failed = 0;
 for (const step of steps) {
   const started = performance.now();
   try {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [cli, ...step.args, '--log-level', 'warn'],
+      [...cli, ...step.args, '--log-level', 'warn'],
       {
         env,
         maxBuffer: 16 * 1024 * 1024,

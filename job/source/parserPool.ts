@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { MeasurementColumns } from '../model/measurementColumns.ts';
+import { YOUNG_SEMI_SPACE_MIB } from '../nodeFlags.ts';
 import type { ArchiveFile } from './parseArchiveFile.ts';
 import {
   readPackedFile,
@@ -59,7 +60,10 @@ export class ParserPool {
 }
 
 class ParserThread {
-  readonly #worker = new Worker(new URL('./parseWorker.ts', import.meta.url));
+  // A worker's young generation is two semi-spaces and as much again for large new objects.
+  readonly #worker = new Worker(new URL('./parseWorker.ts', import.meta.url), {
+    resourceLimits: { maxYoungGenerationSizeMb: 3 * YOUNG_SEMI_SPACE_MIB },
+  });
   readonly #waiting = new Map<
     number,
     { resolve: (verdict: PackedFileVerdict) => void; reject: (err: Error) => void }

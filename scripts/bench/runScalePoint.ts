@@ -25,6 +25,7 @@ import { measuredChild } from './measuredChild.ts';
 import type { NaiveResult } from './naiveStatementProcess.ts';
 import type { ChildRun } from './runChild.ts';
 import { tableDataFiles, type TableDataFiles } from './tableDataFiles.ts';
+import { cliArgv } from '../../job/nodeFlags.ts';
 
 export interface ScalePoint {
   /** e.g. `10k`; names the mirror bucket `bench-10k`. */
@@ -174,7 +175,7 @@ type Measured = (
 
 /** The point's measured processes: the floor (or a listing-only pass) and the job. */
 function pointRunners(point: ScalePoint, ctx: PointContext, base: BackfillOptions) {
-  const cli = join(ctx.root, 'bin', 'openaq-lakehouse.js');
+  const cli = cliArgv(ctx.root);
   const floorScript = join(ctx.root, 'scripts', 'bench', 'floorProcess.ts');
   const measured: Measured = (what, args, onStderrLine) =>
     measuredChild(ctx, `${point.label} ${what}`, args, onStderrLine);
@@ -202,7 +203,7 @@ function pointRunners(point: ScalePoint, ctx: PointContext, base: BackfillOption
     let firstCommitAt = Number.POSITIVE_INFINITY;
     const { child, ...measure } = await measured(
       what,
-      [...profile, cli, ...jobArgs(options, 'info')],
+      [...profile, ...cli, ...jobArgs(options, 'info')],
       (line) => {
         if (!line.includes('"committing"')) return;
         const time = (JSON.parse(line) as { time?: number }).time;

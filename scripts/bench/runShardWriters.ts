@@ -8,6 +8,7 @@ import { readProcessUsage } from './processUsage.ts';
 import { runChild } from './runChild.ts';
 import type { ShardsMirror } from './shardsMirror.ts';
 import type { ShardsPoint, ShardsProcess } from './shardsResult.ts';
+import { cliArgv } from '../../job/nodeFlags.ts';
 
 export interface WritersContext {
   readonly root: string;
@@ -38,7 +39,7 @@ export async function runShardWriters(
 ): Promise<WritersPoint> {
   const { mirror } = ctx;
   const node = join(ctx.root, 'node_modules', '.bin', 'node');
-  const cli = join(ctx.root, 'bin', 'openaq-lakehouse.js');
+  const cli = cliArgv(ctx.root);
   const commands = await writerCommands(n, ctx, node, cli);
   const serverBefore = await serverCpu(ctx.serverPids);
   const loadBefore = loadavg();
@@ -47,7 +48,15 @@ export async function runShardWriters(
     commands.map(({ args }) =>
       runChild(
         node,
-        [cli, ...args, '--source-bucket', mirror.bucket, '--namespace', namespace, ...ctx.jobFlags],
+        [
+          ...cli,
+          ...args,
+          '--source-bucket',
+          mirror.bucket,
+          '--namespace',
+          namespace,
+          ...ctx.jobFlags,
+        ],
         { cwd: ctx.root, timeoutMs: ctx.timeoutMs },
       ),
     ),
@@ -88,7 +97,7 @@ async function writerCommands(
   n: number,
   ctx: WritersContext,
   node: string,
-  cli: string,
+  cli: readonly string[],
 ): Promise<WriterCommand[]> {
   const { mirror } = ctx;
   const window = ['--from', mirror.window.from, '--to', mirror.window.to];
@@ -99,7 +108,7 @@ async function writerCommands(
   const plan = await runChild(
     node,
     [
-      cli,
+      ...cli,
       'plan-backfill',
       ...window,
       ...['--source-bucket', mirror.bucket, '--max-files-per-shard', String(maxFiles)],

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from './backfillHarness.ts';
+import { cliArgv } from '../../job/nodeFlags.ts';
 
 /**
  * Runs the real CLI as a child process (Node 24 from node_modules) and SIGKILLs it when a JSON log
@@ -13,14 +14,10 @@ export async function killCliAt(
   field = '',
 ): Promise<{ killed: boolean; code: number | null; log: string }> {
   const node = join(REPO_ROOT, 'node_modules', '.bin', 'node');
-  const child = spawn(
-    node,
-    [join(REPO_ROOT, 'bin', 'openaq-lakehouse.js'), ...args, '--log-level', 'debug'],
-    {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+  const child = spawn(node, [...cliArgv(REPO_ROOT), ...args, '--log-level', 'debug'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let killed = false;
   let buffered = '';
   let log = '';

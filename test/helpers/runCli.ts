@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from './backfillHarness.ts';
+import { cliArgv } from '../../job/nodeFlags.ts';
 
 export interface CliResult {
   readonly code: number;
@@ -16,16 +17,12 @@ export async function runCli(
 ): Promise<CliResult> {
   const node = join(REPO_ROOT, 'node_modules', '.bin', 'node');
   try {
-    const { stdout, stderr } = await promisify(execFile)(
-      node,
-      [join(REPO_ROOT, 'bin', 'openaq-lakehouse.js'), ...args],
-      {
-        cwd: REPO_ROOT,
-        timeout: 180_000,
-        env,
-        maxBuffer: 32 * 1024 * 1024,
-      },
-    );
+    const { stdout, stderr } = await promisify(execFile)(node, [...cliArgv(REPO_ROOT), ...args], {
+      cwd: REPO_ROOT,
+      timeout: 180_000,
+      env,
+      maxBuffer: 32 * 1024 * 1024,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const failed = err as { code: number; stdout: string; stderr: string };

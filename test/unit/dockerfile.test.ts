@@ -7,6 +7,7 @@ import {
   duckdbPlatform,
   duckdbVersion,
 } from '../../job/lake/duckdbExtensions.ts';
+import { CLI_NODE_FLAGS } from '../../job/nodeFlags.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const read = (file: string) => readFileSync(resolve(root, file), 'utf8');
@@ -83,11 +84,19 @@ describe('the Dockerfile and package.json agree', () => {
       JSON.parse(runtime.find((i) => i.keyword === keyword)?.args ?? 'null') as unknown;
     expect(exec('ENTRYPOINT')).toEqual([
       'node',
+      ...CLI_NODE_FLAGS,
       packageJson.bin['openaq-lakehouse']!.replace(/^\.\//, ''),
     ]);
     expect(exec('CMD')).toEqual(['nightly']);
     const nodeMajor = packageJson.devDependencies.node!.split('.')[0];
     expect(argDefault('NODE_IMAGE')).toBe(`node:${nodeMajor}-bookworm-slim`);
+  });
+});
+
+describe('the bin', () => {
+  it("runs Node with the CLI's flags, as the image does", () => {
+    const shebang = read(packageJson.bin['openaq-lakehouse']!).split('\n')[0];
+    expect(shebang).toBe(`#!/usr/bin/env -S node ${CLI_NODE_FLAGS.join(' ')}`);
   });
 });
 
