@@ -66,6 +66,6 @@ RUN apt-get update \
     && test -s /etc/ssl/certs/ca-certificates.crt
 # The base image's unprivileged user; the job writes only to /tmp (its work directory).
 USER node
-# The flags are job/nodeFlags.ts's CLI_NODE_FLAGS.
+# The flags are job/model/nodeFlags.ts's CLI_NODE_FLAGS.
 ENTRYPOINT ["node", "--max-semi-space-size=16", "bin/openaq-lakehouse.js"]
 CMD ["nightly"]

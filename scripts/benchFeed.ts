@@ -32,7 +32,7 @@ import { measuredChild } from './bench/measuredChild.ts';
 import { lakehouseStatus } from './lakehouse/lakehouseControl.ts';
 import { resolveLayout } from './lakehouse/layout.ts';
 import { createQueue, deleteQueue, localSqsClient, queueDepth } from './lakehouse/sqsAdmin.ts';
-import { cliArgv } from '../job/nodeFlags.ts';
+import { cliArgv } from '../job/model/nodeFlags.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const LOOKBACK_DAYS = 7;

@@ -9,7 +9,7 @@ import { resolveLocalLakehouse } from '../job/localLakehouse.ts';
 import { lakehouseUp } from './lakehouse/lakehouseControl.ts';
 import { REPO_ROOT, resolveLayout } from './lakehouse/layout.ts';
 import { seedMirror } from './lakehouse/seedMirror.ts';
-import { cliArgv } from '../job/nodeFlags.ts';
+import { cliArgv } from '../job/model/nodeFlags.ts';
 
 const WINDOW = { from: '2024-03-01', to: '2024-03-31' };
 const STATIONS = 200;

@@ -19,7 +19,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { cliArgv } from '../job/nodeFlags.ts';
+import { cliArgv } from '../job/model/nodeFlags.ts';
 
 const arn = process.env.OPENAQ_SMOKE_TABLE_BUCKET_ARN;
 if (!arn) {

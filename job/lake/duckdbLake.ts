@@ -49,7 +49,11 @@ function duckdbStaging(session: LakeSession, area: StagingArea): LakeStaging {
     addParsedFile: (file, rows, rejects) => area.addParsedFile(file, rows, rejects),
     addRejectedFile: (file, reason, rawText) => area.addRejectedFile(file, reason, rawText),
     flush: () => area.flush(),
-    commit: (request, onStep) => commitChunk(session, { ...request, staging: area.alias }, onStep),
+    commit: async (request, onStep) => {
+      const result = await commitChunk(session, { ...request, staging: area.alias }, onStep);
+      await session.forgetCachedFiles();
+      return result;
+    },
     dropFiles: (keys) => area.dropFiles(keys),
     clear: () => area.clear(),
     close: () => area.close(),

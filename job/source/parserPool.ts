@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { MeasurementColumns } from '../model/measurementColumns.ts';
-import { YOUNG_SEMI_SPACE_MIB } from '../nodeFlags.ts';
+import { YOUNG_SEMI_SPACE_MIB } from '../model/nodeFlags.ts';
 import type { ArchiveFile } from './parseArchiveFile.ts';
 import {
   readPackedFile,

@@ -25,7 +25,7 @@ import { measuredChild } from './measuredChild.ts';
 import type { NaiveResult } from './naiveStatementProcess.ts';
 import type { ChildRun } from './runChild.ts';
 import { tableDataFiles, type TableDataFiles } from './tableDataFiles.ts';
-import { cliArgv } from '../../job/nodeFlags.ts';
+import { cliArgv } from '../../job/model/nodeFlags.ts';
 
 export interface ScalePoint {
   /** e.g. `10k`; names the mirror bucket `bench-10k`. */

@@ -8,7 +8,7 @@ import { readProcessUsage } from './processUsage.ts';
 import { runChild } from './runChild.ts';
 import type { ShardsMirror } from './shardsMirror.ts';
 import type { ShardsPoint, ShardsProcess } from './shardsResult.ts';
-import { cliArgv } from '../../job/nodeFlags.ts';
+import { cliArgv } from '../../job/model/nodeFlags.ts';
 
 export interface WritersContext {
   readonly root: string;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from './backfillHarness.ts';
-import { cliArgv } from '../../job/nodeFlags.ts';
+import { cliArgv } from '../../job/model/nodeFlags.ts';
 
 /**
  * Runs the real CLI as a child process (Node 24 from node_modules) and SIGKILLs it when a JSON log

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from './backfillHarness.ts';
-import { cliArgv } from '../../job/nodeFlags.ts';
+import { cliArgv } from '../../job/model/nodeFlags.ts';
 
 export interface CliResult {
   readonly code: number;

@@ -3,7 +3,10 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../job/model/runSummary.ts';
+import { withLake } from '../../job/lake/lakeSession.ts';
+import { qualifiedName } from '../../job/lake/tableDdl.ts';
 import { parseArchiveKey } from '../../job/source/archiveKey.ts';
+import { MEASUREMENTS } from '../../job/tables.ts';
 import { generateArchive, type GeneratedFile } from '../../scripts/mirror/generateArchive.ts';
 import {
   backfillConfig,
@@ -14,6 +17,7 @@ import {
   tableRowsDigest,
 } from '../helpers/backfillHarness.ts';
 import { killCliAt } from '../helpers/killCliAt.ts';
+import { duckdbSettings, localTarget } from '../helpers/localLake.ts';
 import { testNamespaces } from '../helpers/testNamespaces.ts';
 import { locationsMismatches } from '../helpers/locationsMismatches.ts';
 import { runCli } from '../helpers/runCli.ts';
@@ -162,6 +166,35 @@ describe('a long window streams in bounded pieces', () => {
     expect(left).not.toContain('dead-run');
     // Other runs of this host may be alive; the two runs' own folders are gone.
     expect(left.filter((name) => summaries.some((summary) => summary.runId === name))).toEqual([]);
+  });
+
+  it('forgetCachedFiles empties the cache the last commit filled', async () => {
+    const namespace = namespaceFor('it_file_cache');
+    const { summary } = await runLocalBackfill(
+      await backfillConfig({
+        from: '2024-02-01',
+        to: '2024-02-03',
+        namespace,
+        sourceBucket: bucket,
+      }),
+    );
+    expect(summary.exitCode).toBe(0);
+    await withLake(duckdbSettings, localTarget(), async (session) => {
+      const cachedBytes = async () => {
+        const reader = await session.connection.runAndReadAll(
+          `SELECT coalesce(sum(memory_usage_bytes), 0)::BIGINT FROM duckdb_memory()
+           WHERE tag = 'EXTERNAL_FILE_CACHE'`,
+        );
+        return Number(reader.getRows()[0]![0]);
+      };
+      // What a commit's lookups do: read the table's data files.
+      await session.connection.run(
+        `SELECT count(*), max(source_key) FROM ${qualifiedName(session.catalog, namespace, MEASUREMENTS.name)}`,
+      );
+      expect(await cachedBytes()).toBeGreaterThan(0);
+      await session.forgetCachedFiles();
+      expect(await cachedBytes()).toBe(0);
+    });
   });
 });
 

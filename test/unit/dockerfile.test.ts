@@ -7,7 +7,7 @@ import {
   duckdbPlatform,
   duckdbVersion,
 } from '../../job/lake/duckdbExtensions.ts';
-import { CLI_NODE_FLAGS } from '../../job/nodeFlags.ts';
+import { CLI_NODE_FLAGS } from '../../job/model/nodeFlags.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const read = (file: string) => readFileSync(resolve(root, file), 'utf8');
